@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs with apt-get what Convene needs to build, test and run its demo on Debian 12.
+# Usage: tests/install-deps.sh [build|test|all]   (default: all). Needs root (or sudo).
+set -euo pipefail
+
+what=${1:-all}
+
+build_pkgs=(
+  build-essential meson ninja-build pkg-config gettext
+  libglib2.0-dev libglib2.0-bin libgmime-3.0-dev libical-dev libjson-glib-dev
+  tzdata ca-certificates
+)
+test_pkgs=(
+  clang libclang-rt-14-dev    # libFuzzer and the sanitizer runtimes
+  python3 python3-icalendar   # the benchmark's peer: Python's email + icalendar
+)
+
+case "$what" in
+  build) pkgs=("${build_pkgs[@]}") ;;
+  test|all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every test of Convene on Debian 12, installing what it needs first:
+#   1. a release-style build (gcc) and its tests,
+#   2. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (leaks are errors),
+#   3. the fuzz targets, linked with libFuzzer (clang), each run for a short while,
+# then prints the benchmarks' figures (they are not tests) and, as its last line,
+# "N passed, N failed". Exit status 0 only when nothing failed.
+#
+# Environment: BUILD_ROOT (default: _build/ in the source tree), FUZZ_SECONDS (default 20),
+# SKIP_BENCH=1 to skip the benchmarks, SKIP_SANITIZE=1 and SKIP_FUZZ=1 to skip those builds.
+set -uo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+cd "$src"
+build_root=${BUILD_ROOT:-$src/_build}
+fuzz_seconds=${FUZZ_SECONDS:-20}
+logs=()
+status=0
+
+bash tests/install-deps.sh all || { echo "run-all: could not install the dependencies" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+run_build () {
+  local name=$1; shift
+  local dir="$build_root/$name"
+  echo "=== $name: meson setup $*"
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1
+  else
+    mkdir -p "$build_root"
+    meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
+  fi || { cat "$dir.setup.log"; status=1; return 1; }
+  echo "=== $name: build"
+  ninja -C "$dir" >"$dir.build.log" 2>&1 || { tail -n 60 "$dir.build.log"; status=1; return 1; }
+  echo "=== $name: test"
+  meson test -C "$dir" --print-errorlogs --num-processes 2 "${test_args[@]}" || status=1
+  logs+=("$dir/meson-logs/testlog.json")
+}
+
+test_args=(--no-suite fuzz --no-suite bench)
+run_build gcc -Dbuildtype=debugoptimized
+
+if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0
+  run_build sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+fi
+
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+  test_args=(--suite fuzz)
+  CC=clang run_build fuzz -Dbuildtype=debug -Dfuzzing=true -Dfuzz-seconds="$fuzz_seconds" -Db_lundef=false
+fi
+unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+
+if [ "${SKIP_BENCH:-0}" != 1 ] && [ -x "$build_root/gcc/tests/bench/bench-parse" ]; then
+  echo "=== benchmarks (figures, not tests)"
+  "$build_root/gcc/tests/bench/bench-parse" --peer "$src/tests/bench/peer-parse.py" || echo "bench: failed to run (not counted)"
+fi
+
+python3 "$src/tests/count-results.py" "${logs[@]}"
+counted=$?
+[ $status -eq 0 ] && [ $counted -eq 0 ]
