@@ -438,7 +438,7 @@ collect_addresses (InternetAddressList *list,
               continue;
             }
 
-          g_hash_table_add (seen, address->address);
+          g_hash_table_insert (seen, address->address, address);
           g_ptr_array_add (out, g_steal_pointer (&address));
         }
     }
