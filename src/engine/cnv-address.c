@@ -543,7 +543,9 @@ cnv_address_list_to_gmime (GPtrArray *list)
   for (guint i = 0; i < list->len; i++)
     {
       const CnvAddress *address = g_ptr_array_index (list, i);
-      g_autoptr(InternetAddress) ia = internet_address_mailbox_new (address->name, address->address);
+      /* The struct is public: a name filled in by hand is made safe here too. */
+      g_autofree char *name = cnv_address_sanitize_name (address->name);
+      g_autoptr(InternetAddress) ia = internet_address_mailbox_new (name, address->address);
 
       internet_address_list_add (out, ia);
     }

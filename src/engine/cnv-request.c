@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cnv-ical.h"
+#include "cnv-mime.h"
 #include "cnv-request.h"
 
 struct _CnvRequest
@@ -336,7 +337,7 @@ set_times_from_event (CnvRequest     *self,
   self->time_zone = g_strdup (event->tzid);
 }
 
-static void
+static CnvEvent *
 read_temporal_info (CnvRequest   *self,
                     GMimeMessage *message,
                     GTimeZone    *zone,
@@ -349,7 +350,7 @@ read_temporal_info (CnvRequest   *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(CnvEvent) event = NULL;
 
-  /* First match wins (DESIGN.md): a calendar part, then the predetermined in-body lines. */
+  /* Returns the calendar's event, if any, for its attendees. First match wins (DESIGN.md): a calendar part, then the predetermined in-body lines. */
   if (search->calendar != NULL)
     {
       g_autofree char *data = NULL;
@@ -362,7 +363,7 @@ read_temporal_info (CnvRequest   *self,
           add_error (self, g_error_new (CNV_ICAL_ERROR, CNV_ICAL_ERROR_TOO_LARGE,
                                         "The calendar part is larger than %d MiB",
                                         CNV_ICAL_MAX_SIZE / (1024 * 1024)));
-          return;
+          return NULL;
         }
 
       /* A part labelled text/calendar that holds VERSION:1.0 is a vCalendar, and vice versa. */
@@ -379,12 +380,12 @@ read_temporal_info (CnvRequest   *self,
       if (event == NULL)
         {
           add_error (self, g_steal_pointer (&error));
-          return;
+          return NULL;
         }
       set_times_from_event (self, event,
                             search->calendar_is_vcal ? CNV_TIMES_SOURCE_VCALENDAR
                                                      : CNV_TIMES_SOURCE_ICALENDAR);
-      return;
+      return g_steal_pointer (&event);
     }
 
   if (body != NULL)
@@ -394,11 +395,12 @@ read_temporal_info (CnvRequest   *self,
       if (error != NULL)
         {
           add_error (self, g_steal_pointer (&error));
-          return;
+          return NULL;
         }
       if (event != NULL)
         set_times_from_event (self, event, CNV_TIMES_SOURCE_BODY);
     }
+  return NULL;
 }
 
 static char *
@@ -490,6 +492,7 @@ cnv_request_parse (GMimeMessage    *message,
   g_autoptr(GPtrArray) to = NULL;
   g_autoptr(GPtrArray) cc = NULL;
   g_autofree char *body = NULL;
+  g_autoptr(CnvEvent) event = NULL;
   const CnvSessionType *type = NULL;
   const char *subject;
   const char *message_id;
@@ -604,11 +607,6 @@ cnv_request_parse (GMimeMessage    *message,
         g_ptr_array_add (self->informational, cnv_address_copy (address));
       }
   }
-  if (others == 0)
-    add_error (self, g_error_new_literal (CNV_REQUEST_ERROR, CNV_REQUEST_ERROR_NO_PARTICIPANTS,
-                                          "The mail names no participant: To holds only manager "
-                                          "addresses or the sender"));
-
   /* Title, session tag and thread. */
   subject = g_mime_message_get_subject (message);
   self->title = subject ? clean_text (subject) : NULL;
@@ -653,7 +651,30 @@ cnv_request_parse (GMimeMessage    *message,
                                   "type is the default", self->manager_address));
 
   /* E507: temporal information. */
-  read_temporal_info (self, message, zone, default_duration, body, body_len, &search);
+  event = read_temporal_info (self, message, zone, default_duration, body, body_len, &search);
+
+  /* Calendar programs that mail each guest on their own (Google Calendar) send the manager a copy
+   * addressed to it alone: the participants are then the event's attendees. */
+  if (others == 0 && event != NULL && event->attendees->len > 0)
+    {
+      for (guint i = 0; i < event->attendees->len; i++)
+        {
+          const CnvAddress *attendee = g_ptr_array_index (event->attendees, i);
+
+          if (cnv_session_types_is_manager_address (types, attendee->address) ||
+              cnv_address_list_contains (self->participants, attendee->address))
+            continue;
+          g_ptr_array_add (self->participants, cnv_address_copy (attendee));
+          others++;
+        }
+      if (others > 0)
+        add_warning (self, g_strdup ("To names no participant; the calendar event's attendees are "
+                                     "the participants"));
+    }
+  if (others == 0)
+    add_error (self, g_error_new_literal (CNV_REQUEST_ERROR, CNV_REQUEST_ERROR_NO_PARTICIPANTS,
+                                          "The mail names no participant: To holds only manager "
+                                          "addresses or the sender"));
 
   self->body = g_steal_pointer (&body);
 
@@ -803,6 +824,34 @@ cnv_request_equal (CnvRequest *a,
          g_strcmp0 (a->uid, b->uid) == 0;
 }
 
+/* Addresses reach the builder through cnv_address_new(), but the struct is public: one filled by
+ * hand must not smuggle anything into a header. */
+static gboolean
+check_normalized (const char  *address,
+                  const char  *what,
+                  GError     **error)
+{
+  g_autofree char *normalized = address ? cnv_address_normalize (address, NULL) : NULL;
+
+  if (normalized == NULL || strcmp (normalized, address) != 0)
+    {
+      g_autofree char *shown = g_strescape (address ? address : "", NULL);
+
+      g_set_error (error, CNV_REQUEST_ERROR, CNV_REQUEST_ERROR_INVALID,
+                   "The %s “%s” is not a normalised e-mail address", what, shown);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_address (const CnvAddress  *address,
+               const char        *what,
+               GError           **error)
+{
+  return check_normalized (address->address, what, error);
+}
+
 static char *
 domain_of (const CnvAddress *address)
 {
@@ -875,6 +924,16 @@ cnv_request_build (CnvRequest  *self,
                            "The request has no manager address");
       return NULL;
     }
+  if (!check_address (self->initiator, "sender", error) ||
+      !check_normalized (self->manager_address, "manager address", error))
+    return NULL;
+  for (guint i = 0; i < self->participants->len; i++)
+    if (!check_address (g_ptr_array_index (self->participants, i), "participant", error))
+      return NULL;
+  for (guint i = 0; i < self->informational->len; i++)
+    if (!check_address (g_ptr_array_index (self->informational, i), "Cc address", error))
+      return NULL;
+
   others = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_address_free);
   for (guint i = 0; i < self->participants->len; i++)
     {
@@ -907,8 +966,11 @@ cnv_request_build (CnvRequest  *self,
   domain = domain_of (self->initiator);
   message = g_mime_message_new (TRUE);
 
-  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM,
-                              self->initiator->name, self->initiator->address);
+  {
+    g_autofree char *from_name = cnv_address_sanitize_name (self->initiator->name);
+
+    g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, from_name, self->initiator->address);
+  }
   g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, NULL, self->manager_address);
   to = cnv_address_list_to_gmime (others);
   internet_address_list_append (g_mime_message_get_to (message), to);
@@ -920,7 +982,7 @@ cnv_request_build (CnvRequest  *self,
     }
 
   title = clean_text (self->title);
-  g_mime_message_set_subject (message, title ? title : "", "utf-8");
+  cnv_mime_set_subject (message, title);
   g_mime_message_set_date (message, now);
   message_id = g_mime_utils_generate_message_id (domain);
   g_mime_message_set_message_id (message, message_id);
