@@ -31,8 +31,10 @@ G_BEGIN_DECLS
  * @url: (nullable): URL
  * @location: (nullable): LOCATION
  * @conference: (nullable): the first RFC 7986 CONFERENCE URI
- * @tzid: (nullable): for writing only: the IANA zone in which DTSTART/DTEND are written, with a
- *   VTIMEZONE; %NULL writes UTC. When reading, the TZID DTSTART carried (informational).
+ * @tzid: (nullable): when writing, the IANA zone in which DTSTART/DTEND are written, with a
+ *   VTIMEZONE; %NULL writes UTC. When reading, the IANA zone that DTSTART's TZID stands for
+ *   (`W. Europe Standard Time` gives `Europe/Berlin`); %NULL for UTC, floating times and zones that
+ *   only a VTIMEZONE defines. All-day events carry the floating zone's name.
  */
 typedef struct
 {

@@ -68,4 +68,21 @@ GTimeZone  *cnv_time_zone_lookup     (const char *name);
 gboolean    cnv_duration_parse       (const char *text,
                                       GTimeSpan  *out_span);
 
+/*
+ * Within the engine (cnv-ical.c and cnv-body-times.c): a time zone seen as a function from a UTC
+ * instant (seconds since the Unix epoch) to the UTC offset in force then (seconds east).
+ */
+typedef gint32 (*CnvUtcOffsetFunc) (gint64   instant,
+                                    gpointer user_data);
+
+gboolean    cnv_local_time_to_utc    (int               year,
+                                      int               month,
+                                      int               day,
+                                      int               hour,
+                                      int               minute,
+                                      int               second,
+                                      CnvUtcOffsetFunc  offset_at,
+                                      gpointer          user_data,
+                                      gint64           *out_instant);
+
 G_END_DECLS
