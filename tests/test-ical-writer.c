@@ -548,6 +548,258 @@ test_errors (void)
     }
 }
 
+/* An event of @minutes minutes from @start, in @tzid (%NULL: UTC). */
+static CnvEvent *
+make_timed_event (GDateTime  *start,
+                  int         minutes,
+                  const char *tzid)
+{
+  CnvEvent *event = make_event ();
+
+  g_date_time_unref (event->start);
+  g_date_time_unref (event->end);
+  event->start = g_date_time_ref (start);
+  event->end = g_date_time_add_minutes (start, minutes);
+  event->tzid = g_strdup (tzid);
+  return event;
+}
+
+/* cnv_ical_read (cnv_ical_write (@event)) has @event's start and end, read as the manager reads
+ * (floating times and dates in @floating_zone). Returns the written text. */
+static char *
+assert_round_trip (const CnvEvent *event,
+                   GTimeZone      *floating_zone)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnvEvent) read = NULL;
+  char *text = write_event (event);
+
+  read = cnv_ical_read (text, strlen (text), floating_zone, 0, NULL, &error);
+  g_assert_no_error (error);
+  if (g_date_time_compare (read->start, event->start) != 0 ||
+      g_date_time_compare (read->end, event->end) != 0)
+    {
+      g_autofree char *start = g_date_time_format_iso8601 (event->start);
+      g_autofree char *end = g_date_time_format_iso8601 (event->end);
+      g_autofree char *start_again = g_date_time_format_iso8601 (read->start);
+      g_autofree char *end_again = g_date_time_format_iso8601 (read->end);
+
+      g_error ("%s: start %s read back as %s, end %s as %s\n%s", event->tzid ? event->tzid : "UTC",
+               start, start_again, end, end_again, text);
+    }
+  return text;
+}
+
+static void
+test_far_future (void)
+{
+  g_autoptr(GDateTime) start = g_date_time_new_utc (4026, 12, 2, 15, 0, 0);
+  g_autoptr(GDateTime) last = g_date_time_new_utc (9999, 12, 31, 23, 0, 0);
+  g_autoptr(CnvEvent) event = make_timed_event (start, 45, NULL);
+  g_autoptr(CnvEvent) last_event = make_timed_event (last, 59, NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *unfolded = NULL;
+  g_autofree char *last_text = NULL;
+
+  /* libical 3.0 wrote any time after 3000 as 00000000T000000, which no one reads. */
+  text = assert_round_trip (event, NULL);
+  unfolded = unfold (text);
+  g_assert_true (has_line (unfolded, "DTSTART:40261202T150000Z"));
+  g_assert_true (has_line (unfolded, "DTEND:40261202T154500Z"));
+  g_assert_null (strstr (unfolded, "00000000"));
+
+  last_text = assert_round_trip (last_event, NULL);
+  g_assert_nonnull (strstr (last_text, "\r\nDTEND:99991231T235900Z\r\n"));
+
+  /* DTSTAMP too. */
+  g_date_time_unref (event->stamp);
+  event->stamp = g_date_time_ref (start);
+  g_clear_pointer (&text, g_free);
+  text = write_event (event);
+  g_assert_nonnull (strstr (text, "\r\nDTSTAMP:40261202T150000Z\r\n"));
+}
+
+static void
+test_far_future_in_zone (void)
+{
+  g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier ("Europe/Berlin");
+  g_autoptr(GDateTime) local = g_date_time_new (berlin, 5242, 4, 6, 10, 0, 0);
+  g_autoptr(GDateTime) start = g_date_time_to_utc (local);
+  g_autoptr(CnvEvent) event = make_timed_event (start, 60, "Europe/Berlin");
+  g_autofree char *text = NULL;
+  g_autofree char *dtstart = g_date_time_format (start, "\r\nDTSTART:%Y%m%dT%H%M%SZ\r\n");
+
+  /* Past 2099 the zone's rules are guesses, and libical's stop in 2582: UTC. */
+  text = assert_round_trip (event, NULL);
+  g_assert_nonnull (strstr (text, dtstart));
+  g_assert_null (strstr (text, "TZID"));
+  g_assert_null (strstr (text, "VTIMEZONE"));
+}
+
+/* The fuzz crashers tests/fuzz/crashers/ical/…-written-as-zero.ics: read, written, read again. */
+static void
+test_far_future_read_write (void)
+{
+  static const char * const inputs[] = {
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+    "DTSTART:20261202T150000Z\r\nDTEND:40261202T154500Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:far-future@example.test\r\n"
+    "DTSTART;TZID=Europe/Berlin:52420406T100000\r\nDTEND;TZID=Europe/Berlin:52420406T110000\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n",
+  };
+  g_autoptr(GTimeZone) paris = g_time_zone_new_identifier ("Europe/Paris");
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CnvEvent) event = NULL;
+      g_autofree char *text = NULL;
+
+      event = cnv_ical_read (inputs[i], strlen (inputs[i]), paris, G_TIME_SPAN_HOUR, NULL, &error);
+      g_assert_no_error (error);
+      text = assert_round_trip (event, paris);
+    }
+}
+
+static void
+test_out_of_range (void)
+{
+  g_autoptr(GDateTime) before = g_date_time_new_utc (1969, 12, 31, 23, 0, 0);
+  g_autoptr(GDateTime) last_day = g_date_time_new_utc (9999, 12, 31, 0, 0, 0);
+  g_autoptr(CnvEvent) early = make_timed_event (before, 30, NULL);
+  g_autoptr(CnvEvent) all_day = make_timed_event (last_day, 12 * 60, NULL);
+  g_autoptr(CnvEvent) paris = make_timed_event (before, 90, "Europe/Paris");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *paris_text = NULL;
+
+  /* cnv_ical_read() reads the years 1970 to 9999: the writer refuses what it would not read. */
+  text = cnv_ical_write (early, &error);
+  g_assert_error (error, CNV_ICAL_ERROR, CNV_ICAL_ERROR_INVALID_TIME);
+  g_assert_null (text);
+  g_clear_error (&error);
+
+  /* An all-day event that ends in the middle of 9999-12-31 would end on 10000-01-01. */
+  all_day->all_day = TRUE;
+  text = cnv_ical_write (all_day, &error);
+  g_assert_error (error, CNV_ICAL_ERROR, CNV_ICAL_ERROR_INVALID_TIME);
+  g_assert_null (text);
+
+  /* 1969-12-31 23:00 UTC is 1970-01-01 00:00 in Paris, which is read back exactly. */
+  paris_text = assert_round_trip (paris, NULL);
+  g_assert_nonnull (strstr (paris_text, "\r\nDTSTART;TZID=Europe/Paris:19700101T000000\r\n"));
+}
+
+static void
+test_tzid_after_2099 (void)
+{
+  g_autoptr(GDateTime) last = g_date_time_new_utc (2099, 7, 1, 10, 0, 0);
+  g_autoptr(GDateTime) first = g_date_time_new_utc (2100, 7, 1, 10, 0, 0);
+  g_autoptr(GDateTime) far = g_date_time_new_utc (2600, 7, 1, 10, 0, 0);
+  g_autoptr(CnvEvent) zoned = make_timed_event (last, 60, "Europe/Paris");
+  g_autoptr(CnvEvent) utc = make_timed_event (first, 60, "Europe/Paris");
+  g_autoptr(CnvEvent) after_libical = make_timed_event (far, 60, "Europe/Paris");
+  g_autofree char *zoned_text = NULL;
+  g_autofree char *utc_text = NULL;
+  g_autofree char *far_text = NULL;
+
+  zoned_text = assert_round_trip (zoned, NULL);
+  g_assert_nonnull (strstr (zoned_text, "\r\nDTSTART;TZID=Europe/Paris:20990701T120000\r\n"));
+
+  utc_text = assert_round_trip (utc, NULL);
+  g_assert_nonnull (strstr (utc_text, "\r\nDTSTART:21000701T100000Z\r\n"));
+  g_assert_null (strstr (utc_text, "VTIMEZONE"));
+
+  /* After 2582 libical's VTIMEZONE gives winter offsets in summer: UTC is exact. */
+  far_text = assert_round_trip (after_libical, NULL);
+  g_assert_nonnull (strstr (far_text, "\r\nDTSTART:26000701T100000Z\r\n"));
+}
+
+static void
+test_tzid_repeated_hour (void)
+{
+  /* 2026-10-25: Paris goes from 03:00 CEST back to 02:00 CET; 02:30 happens at 00:30 and 01:30 UTC. */
+  g_autoptr(GDateTime) first = g_date_time_new_utc (2026, 10, 25, 0, 30, 0);
+  g_autoptr(GDateTime) second = g_date_time_new_utc (2026, 10, 25, 1, 30, 0);
+  g_autoptr(CnvEvent) first_event = make_timed_event (first, 150, "Europe/Paris");
+  g_autoptr(CnvEvent) second_event = make_timed_event (second, 15, "Europe/Paris");
+  g_autofree char *first_text = NULL;
+  g_autofree char *second_text = NULL;
+
+  /* Neither occurrence is written as 02:30 local: RFC 5545 §3.3.5 would read the first. */
+  first_text = assert_round_trip (first_event, NULL);
+  g_assert_nonnull (strstr (first_text, "\r\nDTSTART:20261025T003000Z\r\n"));
+  /* The end, 03:00 UTC, is 04:00 CET and only that: it keeps its zone, with the VTIMEZONE. */
+  g_assert_nonnull (strstr (first_text, "\r\nDTEND;TZID=Europe/Paris:20261025T040000\r\n"));
+  g_assert_nonnull (strstr (first_text, "\r\nBEGIN:VTIMEZONE\r\n"));
+
+  second_text = assert_round_trip (second_event, NULL);
+  g_assert_nonnull (strstr (second_text, "\r\nDTSTART:20261025T013000Z\r\n"));
+  g_assert_nonnull (strstr (second_text, "\r\nDTEND:20261025T014500Z\r\n"));
+  g_assert_null (strstr (second_text, "TZID"));
+  g_assert_null (strstr (second_text, "VTIMEZONE"));
+}
+
+/*
+ * The property: cnv_ical_read (cnv_ical_write (e)) has e's start and end, every 15 minutes for a
+ * day around both 2026 daylight saving changes in Paris and New York, and across the years at
+ * the edges (1970, the end of 32-bit time, the last zoned year and after, libical's limit, 9999).
+ */
+static void
+test_round_trip_instants (void)
+{
+  static const char * const zones[] = { NULL, "Europe/Paris", "America/New_York" };
+  static const struct { int year, month, day, hour; } days[] = {
+    { 2026, 3, 28, 12 },   /* New York springs forward on 03-08 and falls back on 11-01, */
+    { 2026, 10, 24, 12 },  /* Paris on 03-29 and 10-25: a day from noon the day before. */
+    { 2026, 3, 7, 18 },
+    { 2026, 10, 31, 18 },
+    { 1970, 1, 1, 0 },
+    { 2037, 12, 31, 12 },
+    { 2038, 1, 18, 12 },
+    { 2099, 12, 31, 0 },
+    { 2100, 3, 27, 12 },
+    { 2500, 10, 30, 12 },
+    { 2582, 10, 23, 12 },
+    { 9999, 12, 30, 12 },
+  };
+  guint n_written = 0;
+  guint n_zoned = 0;
+
+  for (guint z = 0; z < G_N_ELEMENTS (zones); z++)
+    {
+      g_autoptr(GTimeZone) floating = zones[z] != NULL ? g_time_zone_new_identifier (zones[z])
+                                                       : g_time_zone_new_utc ();
+
+      for (guint d = 0; d < G_N_ELEMENTS (days); d++)
+        {
+          g_autoptr(GDateTime) from = g_date_time_new_utc (days[d].year, days[d].month,
+                                                           days[d].day, days[d].hour, 0, 0);
+
+          /* 96 quarter hours, each the start of events of 15 minutes and of 2 hours. */
+          for (int q = 0; q < 96; q++)
+            for (int length = 15; length <= 120; length += 105)
+              {
+                g_autoptr(GDateTime) start = g_date_time_add_minutes (from, q * 15);
+                g_autoptr(CnvEvent) event = NULL;
+                g_autofree char *text = NULL;
+
+                if (g_date_time_to_unix (start) + length * 60 > G_GINT64_CONSTANT (253402300799))
+                  continue;
+                event = make_timed_event (start, length, zones[z]);
+                text = assert_round_trip (event, floating);
+                n_written++;
+                if (strstr (text, "\r\nDTSTART;TZID=") != NULL)
+                  n_zoned++;
+              }
+        }
+    }
+  g_test_message ("%u events written, %u of them in their zone", n_written, n_zoned);
+  g_assert_cmpuint (n_written, >, 6000);
+  /* Zones are kept wherever they are exact (1970 to 2099, the repeated hours aside). */
+  g_assert_cmpuint (n_zoned, >, 2800);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -568,6 +820,13 @@ main (int   argc,
   g_test_add_func ("/engine/ical-writer/sanitize", test_sanitize);
   g_test_add_func ("/engine/ical-writer/long-text", test_long_text);
   g_test_add_func ("/engine/ical-writer/errors", test_errors);
+  g_test_add_func ("/engine/ical-writer/far-future", test_far_future);
+  g_test_add_func ("/engine/ical-writer/far-future/zone", test_far_future_in_zone);
+  g_test_add_func ("/engine/ical-writer/far-future/read-write", test_far_future_read_write);
+  g_test_add_func ("/engine/ical-writer/out-of-range", test_out_of_range);
+  g_test_add_func ("/engine/ical-writer/tzid/after-2099", test_tzid_after_2099);
+  g_test_add_func ("/engine/ical-writer/tzid/repeated-hour", test_tzid_repeated_hour);
+  g_test_add_func ("/engine/ical-writer/round-trip/instants", test_round_trip_instants);
 
   return g_test_run ();
 }

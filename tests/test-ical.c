@@ -1569,6 +1569,35 @@ test_vcal_many_events (void)
   g_assert_true (has_warning (&result, "The calendar holds 5000 events; only the first is used."));
 }
 
+/* The fuzz crasher tests/fuzz/crashers/ical/blank-uid-bare-cr.ics: lone CRs end lines, and a UID
+ * of white space is no UID. Both readers agree, and the writer refuses the event (RFC 5545 §3.6.1
+ * wants a UID) instead of writing one that reads back otherwise. */
+static void
+test_vcal_blank_uid_lone_cr (void)
+{
+  static const char text[] = "BEGIN:VCALENDAR\rVERSION:1.0\nBEGIN:VEVENT\rUID: \n"
+                             "DTSTART:20261203T1100\nEND:VEVENT\r\nEND:VCALENDAR\n";
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_auto(Result) result = { NULL, };
+      g_autoptr(GError) error = NULL;
+      g_autofree char *written = NULL;
+
+      if (i == 0)
+        read_text (&result, text, "Europe/Paris");
+      else
+        read_vcal_text (&result, text, "Europe/Paris");
+      g_assert_no_error (result.error);
+      g_assert_null (result.event->uid);
+      assert_times (&result, "2026-12-03T10:00:00Z", "2026-12-03T11:00:00Z");
+
+      written = cnv_ical_write (result.event, &error);
+      g_assert_error (error, CNV_ICAL_ERROR, CNV_ICAL_ERROR_NO_EVENT);
+      g_assert_null (written);
+    }
+}
+
 /* Windows zones ------------------------------------------------------------------------------- */
 
 /* Every entry of the table in cnv-windows-zones.c: its IANA zone exists on this system, the
@@ -1736,6 +1765,7 @@ main (int    argc,
   g_test_add_func ("/engine/ical/vcalendar/delegation", test_vcal_delegation);
   g_test_add_func ("/engine/ical/vcalendar/errors", test_vcal_errors);
   g_test_add_func ("/engine/ical/vcalendar/many-events", test_vcal_many_events);
+  g_test_add_func ("/engine/ical/vcalendar/blank-uid-lone-cr", test_vcal_blank_uid_lone_cr);
 
   g_test_add_func ("/engine/ical/windows-zones/table", test_windows_zones_table);
   g_test_add_func ("/engine/ical/windows-zones/lookup", test_windows_zones_lookup);

@@ -966,6 +966,24 @@ test_parse_garbage (void)
     }
 }
 
+/* The fuzz crasher tests/fuzz/crashers/invitation/empty-calendar-part.eml, and its kin: a calendar
+ * part with no content at all is an invalid invitation, with an error that says so. */
+static void
+test_parse_empty_calendar (void)
+{
+  static const char * const messages[] = {
+    "X-Convene-Session:d\nX-Convene-Type:1\nContent-Type:application/ics",
+    "X-Convene-Session: d\r\nX-Convene-Type: t\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n",
+    "X-Convene-Session: d\r\nX-Convene-Type: t\r\n"
+    "Content-Type: text/calendar; method=REQUEST; charset=iso-8859-1\r\n\r\n",
+    "X-Convene-Session: d\r\nX-Convene-Type: t\r\nContent-Type: text/calendar\r\n"
+    "Content-Transfer-Encoding: base64\r\n\r\n====\r\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (messages); i++)
+    assert_parse_error (messages[i], strlen (messages[i]), CNV_INVITATION_ERROR_INVALID);
+}
+
 static void
 test_non_utf8_calendar (void)
 {
@@ -1138,6 +1156,7 @@ main (int   argc,
   g_test_add_func ("/engine/invitation/parse/links", test_parse_links);
   g_test_add_func ("/engine/invitation/parse/calendar-errors", test_parse_calendar_errors);
   g_test_add_func ("/engine/invitation/parse/garbage", test_parse_garbage);
+  g_test_add_func ("/engine/invitation/parse/empty-calendar", test_parse_empty_calendar);
   g_test_add_func ("/engine/invitation/parse/charset", test_non_utf8_calendar);
   g_test_add_func ("/engine/invitation/fixtures", test_fixtures);
 

@@ -1,7 +1,7 @@
 /* cnv-event.h — one calendar event, as Convene reads it from and writes it to iCalendar
  *
- * This is the libical-free view of a VEVENT: cnv-ical.c reads one, cnv-ical-writer.c writes one,
- * and nothing else in Convene touches libical.
+ * This is the libical-free view of a VEVENT: cnv-ical.c reads one (with cnv-ical-zone.c),
+ * cnv-ical-writer.c writes one, and nothing else in Convene touches libical.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
