@@ -38,7 +38,7 @@ test_normalize_invalid (void)
     "", "   ", "alice", "@example.test", "alice@", "alice@@example.test", "al ice@example.test",
     "alice@exa mple.test", "alice@-example.test", "alice@example..test", ".alice@example.test",
     "alice..b@example.test", "alice\r\n@example.test", "alice@example.test\r\nBcc: x@y",
-    "a<b@example.test", "\xff\xfe@example.test",
+    "a<b@example.test", "\xff\xfe@example.test", "\"john doe\"@example.test", "\"a,b\"@example.test",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)

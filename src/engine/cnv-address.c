@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cnv-address.h"
+#include "cnv-mime.h"
 
 G_DEFINE_QUARK (cnv-address-error-quark, cnv_address_error)
 G_DEFINE_BOXED_TYPE (CnvAddress, cnv_address, cnv_address_copy, cnv_address_free)
@@ -58,31 +59,28 @@ is_valid_domain (const char *domain)
     }
 }
 
+/* RFC 5322 §3.4.1 dot-atom local parts (with UTF-8, RFC 6532). Quoted local parts
+ * ("john doe"@example.org) are refused: no organisation's accounts use them, they cannot be
+ * written as an iCalendar CAL-ADDRESS without escaping that calendar programs get wrong, and
+ * specials inside them are a classic way to make two programs read two different addresses. */
 static gboolean
 is_valid_local_part (const char *local)
 {
   gsize len = strlen (local);
-  gboolean quoted;
 
   if (len == 0 || len > MAX_LOCAL_PART)
     return FALSE;
   if (!g_utf8_validate (local, -1, NULL))
     return FALSE;
 
-  /* RFC 5322 §3.4.1: a quoted local part may hold specials, never control characters. */
-  quoted = len >= 2 && local[0] == '"' && local[len - 1] == '"';
   for (const char *p = local; *p; p++)
     {
       guchar c = (guchar) *p;
 
-      if (c < 0x20 || c == 0x7f)
-        return FALSE;
-      if (quoted)
-        continue;
-      if (c == ' ' || strchr ("\"(),:;<>@[\\]", c) != NULL)
+      if (c <= 0x20 || c == 0x7f || strchr ("\"(),:;<>@[\\]", c) != NULL)
         return FALSE;
     }
-  if (!quoted && (local[0] == '.' || local[len - 1] == '.' || strstr (local, "..") != NULL))
+  if (local[0] == '.' || local[len - 1] == '.' || strstr (local, "..") != NULL)
     return FALSE;
 
   return TRUE;
@@ -545,7 +543,18 @@ cnv_address_list_to_gmime (GPtrArray *list)
       const CnvAddress *address = g_ptr_array_index (list, i);
       /* The struct is public: a name filled in by hand is made safe here too. */
       g_autofree char *name = cnv_address_sanitize_name (address->name);
-      g_autoptr(InternetAddress) ia = internet_address_mailbox_new (name, address->address);
+      g_autoptr(InternetAddress) ia = NULL;
+
+      /* gmime writes ASCII that looks like an encoded-word as it is, and readers then decode it
+       * into something else (RFC 2047 §5 (3)): such a name is given to gmime already encoded. */
+      if (name != NULL && strstr (name, "=?") != NULL)
+        {
+          char *encoded = cnv_mime_encode_words (name, " ");
+
+          g_free (name);
+          name = encoded;
+        }
+      ia = internet_address_mailbox_new (name, address->address);
 
       internet_address_list_add (out, ia);
     }

@@ -482,9 +482,9 @@ static const struct
   const char *name;
   BodyKey key;
 } body_keys[] = {
+  /* Only the predetermined words (E405): "Begin:" would catch a pasted BEGIN:VEVENT line and
+   * "When:" Outlook's free-text summary of a forwarded meeting, and make either an error. */
   { "start", KEY_START },
-  { "begin", KEY_START },
-  { "when", KEY_START },
   { "end", KEY_END },
   { "duration", KEY_DURATION },
 };
@@ -839,7 +839,27 @@ add_days (int *year,
   *day = g_date_get_day (&date);
 }
 
-/* "Start", "begin", "WHEN"… then optional blanks and a colon. */
+/* "END:VEVENT" and its kin: a calendar pasted into the body as text (RFC 5545 §3.6), whose END
+ * lines are not the predetermined End line. */
+static gboolean
+is_ical_component_end (const char *value,
+                       const char *end)
+{
+  static const char * const components[] = {
+    "VCALENDAR", "VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", "VALARM", "STANDARD",
+    "DAYLIGHT", "VAVAILABILITY", "AVAILABLE",
+  };
+  gsize len = end - value;
+
+  while (len > 0 && (value[len - 1] == '\r' || value[len - 1] == ' ' || value[len - 1] == '\t'))
+    len--;
+  for (guint i = 0; i < G_N_ELEMENTS (components); i++)
+    if (len == strlen (components[i]) && g_ascii_strncasecmp (value, components[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* "Start", "END", "duration"… then optional blanks and a colon. */
 static gboolean
 match_key (const char  *p,
            const char  *end,
@@ -858,6 +878,8 @@ match_key (const char  *p,
         q++;
       if (q < end && *q == ':')
         {
+          if (is_ical_component_end (q + 1, end))
+            return FALSE;
           *out_key = body_keys[i].key;
           *out_value = q + 1;
           return TRUE;

@@ -12,6 +12,7 @@
 #include "cnv-engine.h"
 #include "cnv-ical.h"
 #include "cnv-invitation-private.h"
+#include "cnv-mime.h"
 
 /* An invitation is a few KiB; anything much larger is not one of ours. */
 #define MAX_MESSAGE_SIZE (8 * 1024 * 1024)
@@ -206,8 +207,10 @@ title_from_subject (const char *subject,
 }
 
 static CnvAddress *
-first_address (InternetAddressList *list)
+first_address (GMimeMessage *message,
+               const char   *header)
 {
+  g_autoptr(InternetAddressList) list = cnv_mime_get_addresses (message, header);
   g_autoptr(GPtrArray) addresses = cnv_address_list_from_gmime (list, NULL);
 
   if (addresses->len == 0)
@@ -256,7 +259,7 @@ fill_from_headers (CnvInvitation  *self,
 
   self->session_id = g_steal_pointer (&session_id);
   self->session_type = g_steal_pointer (&session_type);
-  self->recipient = first_address (g_mime_message_get_to (message));
+  self->recipient = first_address (message, "To");
 
   return TRUE;
 }
@@ -301,7 +304,7 @@ fill_from_event (CnvInvitation  *self,
 
   /* The manager address is who sent the mail; the calendar's SENT-BY must say the same, or
    * anyone could name a trusted manager in a calendar sent from elsewhere. */
-  from = first_address (g_mime_message_get_from (message));
+  from = first_address (message, "From");
   if (from != NULL && event->sent_by != NULL && strcmp (from->address, event->sent_by) != 0)
     {
       g_set_error (error, CNV_INVITATION_ERROR, CNV_INVITATION_ERROR_MISMATCH,
@@ -325,7 +328,11 @@ fill_from_event (CnvInvitation  *self,
 
   self->title = cnv_invitation_sanitize_line (event->summary);
   if (self->title == NULL)
-    self->title = title_from_subject (g_mime_message_get_subject (message), self->session_id);
+    {
+      g_autofree char *subject = cnv_mime_get_subject (message);
+
+      self->title = title_from_subject (subject, self->session_id);
+    }
   if (self->title == NULL)
     self->title = g_strdup (CNV_INVITATION_DEFAULT_TITLE);
 

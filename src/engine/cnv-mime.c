@@ -14,12 +14,25 @@
  * encoded-word stays under 78: 39 bytes of UTF-8 encode to 52 characters of base64, + 12. */
 #define CHUNK_BYTES 39
 
-/* Every character of @text as base64 encoded-words, split on character boundaries. */
-static char *
-encode_words (const char *text)
+/**
+ * cnv_mime_encode_words:
+ * @text: UTF-8 text
+ * @separator: what goes between two encoded-words (white space, possibly a fold)
+ *
+ * Every character of @text as base64 encoded-words (RFC 2047 §4.1), split on character
+ * boundaries, each short enough for a header line.
+ *
+ * Returns: (transfer full): the encoded-words
+ */
+char *
+cnv_mime_encode_words (const char *text,
+                       const char *separator)
 {
   GString *out = g_string_new (NULL);
   const char *p = text;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (separator != NULL, NULL);
 
   while (*p != '\0')
     {
@@ -38,12 +51,11 @@ encode_words (const char *text)
         end = g_utf8_next_char (p);
 
       b64 = g_base64_encode ((const guchar *) p, end - p);
-      /* gmime's raw value: a leading space, folded lines, a final newline (RFC 5322 §2.2.3). */
-      g_string_append (out, out->len > 0 ? "\n " : " ");
+      if (out->len > 0)
+        g_string_append (out, separator);
       g_string_append_printf (out, "=?UTF-8?B?%s?=", b64);
       p = end;
     }
-  g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);
 }
 
@@ -74,7 +86,9 @@ cnv_mime_set_subject (GMimeMessage *message,
     }
 
   {
-    g_autofree char *encoded = encode_words (subject);
+    /* gmime's raw value: a leading space, folded lines, a final newline (RFC 5322 §2.2.3). */
+    g_autofree char *words = cnv_mime_encode_words (subject, "\n ");
+    g_autofree char *encoded = g_strdup_printf (" %s\n", words);
     GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
     GMimeHeader *header;
 
@@ -82,4 +96,178 @@ cnv_mime_set_subject (GMimeMessage *message,
     header = g_mime_header_list_get_header (headers, "Subject");
     g_mime_header_set_raw_value (header, encoded);
   }
+}
+
+/* One B encoded-word (RFC 2047 §4.1) at @word, rewritten as the Q encoded-word (§4.2) of the same
+ * octets; @end is set past it. %FALSE when @word does not start a well-formed B word. */
+static gboolean
+rewrite_b_word (const char  *word,
+                GString     *out,
+                const char **end)
+{
+  const char *charset = word + 2;
+  const char *q1 = strchr (charset, '?');
+  const char *text;
+  const char *close;
+  g_autofree char *b64 = NULL;
+  g_autofree guchar *octets = NULL;
+  gsize len = 0;
+
+  if (q1 == NULL || q1 == charset || (q1[1] != 'B' && q1[1] != 'b') || q1[2] != '?')
+    return FALSE;
+  for (const char *c = charset; c < q1; c++)
+    if (*c <= ' ' || *c == '=' || (guchar) *c >= 0x7f)
+      return FALSE;
+  text = q1 + 3;
+  close = strstr (text, "?=");
+  if (close == NULL)
+    return FALSE;
+  for (const char *c = text; c < close; c++)
+    if (!g_ascii_isalnum (*c) && *c != '+' && *c != '/' && *c != '=')
+      return FALSE;
+
+  b64 = g_strndup (text, close - text);
+  octets = g_base64_decode (b64, &len);
+
+  g_string_append (out, "=?");
+  g_string_append_len (out, charset, q1 - charset);
+  g_string_append (out, "?Q?");
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = octets[i];
+
+      if (g_ascii_isalnum (c))
+        g_string_append_c (out, c);
+      else if (c == ' ')
+        g_string_append_c (out, '_');
+      else
+        g_string_append_printf (out, "=%02X", c);
+    }
+  g_string_append (out, "?=");
+  *end = close + 2;
+  return TRUE;
+}
+
+/**
+ * cnv_mime_repair_header:
+ * @raw: a header's raw value, possibly folded
+ *
+ * Unfolds @raw and rewrites each base64 encoded-word as the quoted-printable encoded-word of the
+ * same octets. gmime 3.2.13 (Debian 12) joins adjacent base64 words before decoding them, so a
+ * padded first word (`=?UTF-8?B?SGVsbG8=?= =?UTF-8?B?IHdvcmxk?=`, as Thunderbird and gmime itself
+ * write long names and subjects) loses the rest of the text (gmime issue #133, fixed after
+ * 3.2.13). Q words carry no padding, so gmime's decoder then reads them whole.
+ *
+ * Returns: (transfer full): the repaired value, for gmime's decoders
+ */
+char *
+cnv_mime_repair_header (const char *raw)
+{
+  GString *out;
+  const char *p;
+
+  g_return_val_if_fail (raw != NULL, NULL);
+
+  out = g_string_sized_new (strlen (raw));
+  p = raw;
+  while (*p != '\0')
+    {
+      const char *end;
+
+      if (*p == '\r' || *p == '\n')
+        {
+          p++;
+          continue;
+        }
+      if (p[0] == '=' && p[1] == '?' && rewrite_b_word (p, out, &end))
+        {
+          p = end;
+          continue;
+        }
+      g_string_append_c (out, *p);
+      p++;
+    }
+  return g_string_free (out, FALSE);
+}
+
+static GMimeHeader *
+find_header (GMimeMessage *message,
+             const char   *name,
+             int          *index)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  int count = g_mime_header_list_get_count (headers);
+
+  for (; *index < count; (*index)++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header_at (headers, *index);
+
+      if (g_ascii_strcasecmp (g_mime_header_get_name (header), name) == 0)
+        {
+          (*index)++;
+          return header;
+        }
+    }
+  return NULL;
+}
+
+/**
+ * cnv_mime_get_subject:
+ * @message: a parsed message
+ *
+ * Returns: (transfer full) (nullable): the decoded Subject (see cnv_mime_repair_header()), or
+ *   %NULL when there is none
+ */
+char *
+cnv_mime_get_subject (GMimeMessage *message)
+{
+  g_autofree char *repaired = NULL;
+  GMimeHeader *header;
+  const char *raw;
+  int index = 0;
+
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), NULL);
+
+  header = find_header (message, "Subject", &index);
+  if (header == NULL)
+    return NULL;
+  raw = g_mime_header_get_raw_value (header);
+  if (raw == NULL)
+    return g_strdup (g_mime_header_get_value (header));
+  repaired = cnv_mime_repair_header (raw);
+  return g_mime_utils_header_decode_text (NULL, g_strstrip (repaired));
+}
+
+/**
+ * cnv_mime_get_addresses:
+ * @message: a parsed message
+ * @name: a header holding addresses (`From`, `To`, `Cc`, `Delivered-To`…)
+ *
+ * Every header called @name, parsed as one address list, with its display names decoded
+ * correctly (see cnv_mime_repair_header()). Several copies of the header (several Delivered-To
+ * lines, or a To repeated by a broken client) all count.
+ *
+ * Returns: (transfer full): the list, possibly empty
+ */
+InternetAddressList *
+cnv_mime_get_addresses (GMimeMessage *message,
+                        const char   *name)
+{
+  InternetAddressList *list = internet_address_list_new ();
+  GMimeHeader *header;
+  int index = 0;
+
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), list);
+  g_return_val_if_fail (name != NULL, list);
+
+  while ((header = find_header (message, name, &index)) != NULL)
+    {
+      const char *raw = g_mime_header_get_raw_value (header);
+      g_autofree char *repaired = cnv_mime_repair_header (raw ? raw : "");
+      g_autoptr(InternetAddressList) parsed = internet_address_list_parse (NULL, repaired);
+
+      if (parsed != NULL)
+        internet_address_list_append (list, parsed);
+    }
+  return list;
 }

@@ -8,7 +8,13 @@
 
 G_BEGIN_DECLS
 
-void cnv_mime_set_subject (GMimeMessage *message,
-                           const char   *subject);
+void                 cnv_mime_set_subject        (GMimeMessage *message,
+                                                  const char   *subject);
+char                *cnv_mime_encode_words       (const char   *text,
+                                                  const char   *separator);
+char                *cnv_mime_repair_header      (const char   *raw);
+char                *cnv_mime_get_subject        (GMimeMessage *message);
+InternetAddressList *cnv_mime_get_addresses      (GMimeMessage *message,
+                                                  const char   *name);
 
 G_END_DECLS

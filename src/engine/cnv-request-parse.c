@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cnv-ical.h"
+#include "cnv-mime.h"
 #include "cnv-request-private.h"
 
 /* Multiparts nest a few levels in real mail; a deeper tree is hostile and not walked further. */
@@ -17,33 +18,15 @@
  * that the composer writes come first; a larger body is read up to here, with a warning. */
 #define MAX_BODY_SCAN (8 * 1024 * 1024)
 
+/* The addresses of every header called @name, decoded around gmime 3.2.13's encoded-word bug. */
 static GPtrArray *
 header_addresses (GMimeMessage *message,
                   const char   *name,
                   GPtrArray    *warnings)
 {
-  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
-  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_address_free);
-  int count = g_mime_header_list_get_count (headers);
+  g_autoptr(InternetAddressList) list = cnv_mime_get_addresses (message, name);
 
-  /* Delivered-To may appear several times (one per hop): every one of them counts. */
-  for (int i = 0; i < count; i++)
-    {
-      GMimeHeader *header = g_mime_header_list_get_header_at (headers, i);
-      const char *value;
-
-      if (g_ascii_strcasecmp (g_mime_header_get_name (header), name) != 0)
-        continue;
-      value = g_mime_header_get_value (header);
-      if (value != NULL)
-        {
-          g_autoptr(GPtrArray) list = cnv_address_list_parse (value, warnings);
-
-          for (guint j = 0; j < list->len; j++)
-            cnv_address_list_add_unique (out, g_ptr_array_index (list, j));
-        }
-    }
-  return out;
+  return cnv_address_list_from_gmime (list, warnings);
 }
 
 typedef struct
@@ -151,10 +134,11 @@ part_content (GMimeObject *object,
   if (GMIME_IS_TEXT_PART (object))
     {
       /* Converts from the part's charset (Windows-1252 from Outlook, ISO-8859-1…) to UTF-8. */
-      char *text = g_mime_text_part_get_text (GMIME_TEXT_PART (object));
+      g_autofree char *converted = g_mime_text_part_get_text (GMIME_TEXT_PART (object));
+      /* A part without a charset (or with a wrong one) may hold any octets: the body is text
+       * for people and for the time lines, so it is made valid UTF-8 here, once. */
+      char *text = g_utf8_make_valid (converted ? converted : "", -1);
 
-      if (text == NULL)
-        text = g_strdup ("");
       *out_len = strlen (text);
       if (*out_len > limit)
         {
@@ -357,7 +341,7 @@ cnv_request_parse (GMimeMessage    *message,
   g_autofree char *body = NULL;
   g_autoptr(CnvEvent) event = NULL;
   const CnvSessionType *type = NULL;
-  const char *subject;
+  g_autofree char *subject = NULL;
   const char *message_id;
   PartSearch search = { 0 };
   gsize body_len = 0;
@@ -371,7 +355,7 @@ cnv_request_parse (GMimeMessage    *message,
   warnings = g_ptr_array_new_with_free_func (g_free);
 
   /* E501: the initiator. */
-  from = cnv_address_list_from_gmime (g_mime_message_get_from (message), warnings);
+  from = header_addresses (message, "From", warnings);
   if (from->len == 0)
     cnv_request_add_error (self, g_error_new_literal (CNV_REQUEST_ERROR, CNV_REQUEST_ERROR_NO_INITIATOR,
                                           "The mail has no usable sender (From)"));
@@ -384,8 +368,8 @@ cnv_request_parse (GMimeMessage    *message,
       self->initiator = cnv_address_copy (g_ptr_array_index (from, 0));
     }
 
-  to = cnv_address_list_from_gmime (g_mime_message_get_to (message), warnings);
-  cc = cnv_address_list_from_gmime (g_mime_message_get_cc (message), warnings);
+  to = header_addresses (message, "To", warnings);
+  cc = header_addresses (message, "Cc", warnings);
   cnv_request_take_warnings (self, warnings);
   g_ptr_array_set_size (warnings, 0);
 
@@ -471,7 +455,7 @@ cnv_request_parse (GMimeMessage    *message,
       }
   }
   /* Title, session tag and thread. */
-  subject = g_mime_message_get_subject (message);
+  subject = cnv_mime_get_subject (message);
   self->title = subject ? cnv_address_sanitize_name (subject) : NULL;
   if (self->title != NULL)
     self->session_tag = find_session_tag (self->title);
