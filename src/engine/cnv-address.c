@@ -21,6 +21,15 @@ G_DEFINE_BOXED_TYPE (CnvAddress, cnv_address, cnv_address_copy, cnv_address_free
 #define MAX_GROUP_DEPTH 4
 
 static gboolean
+is_ascii (const char *text)
+{
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 is_valid_label (const char *label,
                 gsize       len)
 {
@@ -155,8 +164,9 @@ cnv_address_normalize (const char  *address,
       return NULL;
     }
 
-  /* IDNA (RFC 5891): the ASCII form is the canonical one for comparison. */
-  ascii_domain = g_hostname_to_ascii (domain);
+  /* IDNA (RFC 5891): the ASCII form is the canonical one for comparison. Most domains are ASCII
+   * already, and g_hostname_to_ascii() is slow to say so. */
+  ascii_domain = is_ascii (domain) ? g_strdup (domain) : g_hostname_to_ascii (domain);
   if (ascii_domain == NULL)
     {
       g_set_error (error, CNV_ADDRESS_ERROR, CNV_ADDRESS_ERROR_INVALID,
@@ -176,7 +186,7 @@ cnv_address_normalize (const char  *address,
       return NULL;
     }
 
-  local_nfc = g_utf8_normalize (local, -1, G_NORMALIZE_NFC);
+  local_nfc = is_ascii (local) ? g_strdup (local) : g_utf8_normalize (local, -1, G_NORMALIZE_NFC);
   {
     g_autofree char *lower_local = g_ascii_strdown (local_nfc, -1);
     char *result = g_strconcat (lower_local, "@", ascii_domain, NULL);

@@ -206,14 +206,31 @@ is_iana_identifier (const char *name)
   return TRUE;
 }
 
+/*
+ * GLib forgets a zone when its last reference goes, so every lookup would read and parse the
+ * zone's file again (a fifth of the time spent on a request). Zones found are kept here for the
+ * life of the process: the tz database has about 600 names, and only names found are kept.
+ */
+static GMutex iana_lock;
+static GHashTable *iana_cache;   /* name → GTimeZone */
+
 static GTimeZone *
 lookup_iana (const char *name)
 {
   g_autofree char *path = NULL;
   const char *tzdir;
+  GTimeZone *zone;
 
   if (!is_iana_identifier (name))
     return NULL;
+
+  g_mutex_lock (&iana_lock);
+  zone = iana_cache != NULL ? g_hash_table_lookup (iana_cache, name) : NULL;
+  if (zone != NULL)
+    g_time_zone_ref (zone);
+  g_mutex_unlock (&iana_lock);
+  if (zone != NULL)
+    return zone;
 
   /* g_time_zone_new_identifier() would also read a POSIX TZ string such as "ABC+5" as a zone;
    * only the tz database's names are zones here, as GLib finds them (TZDIR, then the default). */
@@ -225,7 +242,19 @@ lookup_iana (const char *name)
     return NULL;
 
   /* GLib 2.74: %NULL when the file is not a zone. */
-  return g_time_zone_new_identifier (name);
+  zone = g_time_zone_new_identifier (name);
+  if (zone == NULL)
+    return NULL;
+
+  g_mutex_lock (&iana_lock);
+  if (iana_cache == NULL)
+    iana_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_time_zone_unref);
+  if (!g_hash_table_contains (iana_cache, name))
+    g_hash_table_insert (iana_cache, g_strdup (name), g_time_zone_ref (zone));
+  g_mutex_unlock (&iana_lock);
+
+  return zone;
 }
 
 /**

@@ -30,6 +30,53 @@
 
 /* Zones and times ----------------------------------------------------------------------------- */
 
+/*
+ * libical finds the offset of a VTIMEZONE by expanding its observances from their DTSTART up to
+ * the year asked, and keeps what it expanded in the zone. Outlook's VTIMEZONEs start in 1601:
+ * expanding 425 years for every mail took 6 ms a request. Requests carry the same few zones over
+ * and over, so each distinct VTIMEZONE (by its text) is kept, with its expansion, in a cache that
+ * lives as long as the process. The cache is bounded: once full, zones are used uncached. Zones
+ * in it are never freed, so a pointer to one stays valid; offsets are read under the lock because
+ * libical extends a zone's expansion as it goes.
+ */
+#define ZONE_CACHE_SIZE 64
+
+static GMutex zone_lock;
+static GHashTable *zone_cache;   /* VTIMEZONE text → icaltimezone */
+
+static icaltimezone *
+cache_zone (icaltimezone *defined)
+{
+  icalcomponent *component = icaltimezone_get_component (defined);
+  g_autofree char *text = NULL;
+  icaltimezone *cached;
+
+  if (component == NULL)
+    return defined;
+  text = icalcomponent_as_ical_string_r (component);
+  if (text == NULL)
+    return defined;
+
+  g_mutex_lock (&zone_lock);
+  if (zone_cache == NULL)
+    zone_cache = g_hash_table_new (g_str_hash, g_str_equal);
+  cached = g_hash_table_lookup (zone_cache, text);
+  if (cached == NULL && g_hash_table_size (zone_cache) < ZONE_CACHE_SIZE)
+    {
+      cached = icaltimezone_new ();
+      if (icaltimezone_set_component (cached, icalcomponent_new_clone (component)))
+        g_hash_table_insert (zone_cache, g_steal_pointer (&text), cached);
+      else
+        {
+          icaltimezone_free (cached, 1);
+          cached = NULL;
+        }
+    }
+  g_mutex_unlock (&zone_lock);
+
+  return cached != NULL ? cached : defined;
+}
+
 void
 cnv_ical_zone_clear (CnvIcalZone *zone)
 {
@@ -49,8 +96,13 @@ cnv_ical_zone_offset_at (gint64   instant,
       struct icaltimetype utc;
       int is_daylight = 0;
 
+      gint32 offset;
+
       utc = icaltime_from_timet_with_zone ((time_t) instant, 0, icaltimezone_get_utc_timezone ());
-      return icaltimezone_get_utc_offset_of_utc_time (zone->ical, &utc, &is_daylight);
+      g_mutex_lock (&zone_lock);
+      offset = icaltimezone_get_utc_offset_of_utc_time (zone->ical, &utc, &is_daylight);
+      g_mutex_unlock (&zone_lock);
+      return offset;
     }
   if (zone->vcal != NULL)
     return cnv_vcal_zone_offset_at (zone->vcal, instant);
@@ -315,7 +367,7 @@ cnv_ical_resolve_tzid (icalcomponent  *calendar,
 
       if (is_usable_vtimezone (icaltimezone_get_component (defined), &reason))
         {
-          out_zone->ical = defined;
+          out_zone->ical = cache_zone (defined);
           return TRUE;
         }
       {

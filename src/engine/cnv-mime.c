@@ -190,6 +190,13 @@ cnv_mime_repair_header (const char *raw)
   return g_string_free (out, FALSE);
 }
 
+/* Whether @raw may hold a base64 encoded-word ("?B?" or "?b?"). */
+static gboolean
+has_b_word (const char *raw)
+{
+  return strstr (raw, "?B?") != NULL || strstr (raw, "?b?") != NULL;
+}
+
 static GMimeHeader *
 find_header (GMimeMessage *message,
              const char   *name,
@@ -232,7 +239,7 @@ cnv_mime_get_subject (GMimeMessage *message)
   if (header == NULL)
     return NULL;
   raw = g_mime_header_get_raw_value (header);
-  if (raw == NULL)
+  if (raw == NULL || !has_b_word (raw))
     return g_strdup (g_mime_header_get_value (header));
   repaired = cnv_mime_repair_header (raw);
   return g_mime_utils_header_decode_text (NULL, g_strstrip (repaired));
@@ -263,8 +270,14 @@ cnv_mime_get_addresses (GMimeMessage *message,
   while ((header = find_header (message, name, &index)) != NULL)
     {
       const char *raw = g_mime_header_get_raw_value (header);
-      g_autofree char *repaired = cnv_mime_repair_header (raw ? raw : "");
-      g_autoptr(InternetAddressList) parsed = internet_address_list_parse (NULL, repaired);
+      g_autofree char *repaired = NULL;
+      g_autoptr(InternetAddressList) parsed = NULL;
+
+      /* Only base64 words need the repair: other values are parsed as they are. */
+      if (raw == NULL)
+        raw = "";
+      repaired = has_b_word (raw) ? cnv_mime_repair_header (raw) : NULL;
+      parsed = internet_address_list_parse (NULL, repaired != NULL ? repaired : raw);
 
       if (parsed != NULL)
         internet_address_list_append (list, parsed);
