@@ -128,6 +128,7 @@ gboolean  cnv_ical_invalid_time      (GError            **error,
                                       const char         *name);
 gboolean  cnv_ical_resolve_tzid      (icalcomponent      *calendar,
                                       const char         *tzid,
+                                      int                 year,
                                       GPtrArray          *warnings,
                                       CnvIcalZone        *out_zone,
                                       char              **out_iana,

@@ -27,6 +27,11 @@
 #define MAX_RECURRING_OBSERVANCES 16
 #define MAX_OBSERVANCE_DATES 2000
 #define MAX_UTC_OFFSET (24 * 60 * 60 - 1)
+/* libical expands each yearly rule year by year from its DTSTART up to the year asked (through
+ * ICU). Outlook's rules start in 1601: two rules to 2026 are 850 steps. A hostile calendar with 16
+ * rules from 1601 and an event in 9000 would take seconds of CPU per mail: past this many steps the
+ * VTIMEZONE is not used and the zone is taken by its name. */
+#define MAX_EXPANSION_STEPS 4000
 
 /* Zones and times ----------------------------------------------------------------------------- */
 
@@ -261,11 +266,13 @@ is_usable_time (struct icaltimetype time)
  */
 static gboolean
 is_usable_vtimezone (icalcomponent  *vtimezone,
+                     int             year,
                      const char    **out_reason)
 {
   guint n_observances = 0;
   guint n_recurring = 0;
   guint n_dates = 0;
+  gint64 steps = 0;
 
   for (icalcomponent *observance = icalcomponent_get_first_component (vtimezone, ICAL_ANY_COMPONENT);
        observance != NULL;
@@ -305,6 +312,12 @@ is_usable_vtimezone (icalcomponent  *vtimezone,
           if (++n_recurring > MAX_RECURRING_OBSERVANCES || !is_plain_yearly_rule (&rule))
             {
               *out_reason = "its rules are not plain yearly rules";
+              return FALSE;
+            }
+          steps += MAX (0, year - icalproperty_get_dtstart (dtstart).year + 1);
+          if (steps > MAX_EXPANSION_STEPS)
+            {
+              *out_reason = "its rules start too long before the event";
               return FALSE;
             }
         }
@@ -351,6 +364,7 @@ lookup_tzid_name (const char *tzid)
 gboolean
 cnv_ical_resolve_tzid (icalcomponent  *calendar,
                        const char     *tzid,
+                       int             year,
                        GPtrArray      *warnings,
                        CnvIcalZone    *out_zone,
                        char          **out_iana,
@@ -365,7 +379,7 @@ cnv_ical_resolve_tzid (icalcomponent  *calendar,
     {
       const char *reason = NULL;
 
-      if (is_usable_vtimezone (icaltimezone_get_component (defined), &reason))
+      if (is_usable_vtimezone (icaltimezone_get_component (defined), year, &reason))
         {
           out_zone->ical = cache_zone (defined);
           return TRUE;

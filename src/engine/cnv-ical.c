@@ -159,7 +159,7 @@ read_date_time (icalcomponent        *calendar,
   if (out_time->is_utc)
     return TRUE;
 
-  return cnv_ical_resolve_tzid (calendar, tzid, warnings, out_zone, out_iana, error);
+  return cnv_ical_resolve_tzid (calendar, tzid, time.year, warnings, out_zone, out_iana, error);
 }
 
 static gboolean

@@ -162,7 +162,8 @@ part_content (GMimeObject *object,
     *out_truncated = TRUE;
   *out_len = MIN (bytes->len, limit);
   result = g_malloc (*out_len + 1);
-  memcpy (result, bytes->data, *out_len);
+  if (*out_len > 0)
+    memcpy (result, bytes->data, *out_len);
   result[*out_len] = '\0';
   return result;
 }
