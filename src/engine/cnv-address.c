@@ -10,6 +10,7 @@
 
 #include "cnv-address.h"
 #include "cnv-mime.h"
+#include "cnv-text.h"
 
 G_DEFINE_QUARK (cnv-address-error-quark, cnv_address_error)
 G_DEFINE_BOXED_TYPE (CnvAddress, cnv_address, cnv_address_copy, cnv_address_free)
@@ -232,29 +233,12 @@ cnv_address_get_domain (const char *normalized)
 char *
 cnv_address_sanitize_name (const char *name)
 {
-  g_autofree char *valid = NULL;
+  g_autofree char *line = cnv_text_clean_line (name);
   GString *out;
-  gboolean space = FALSE;
 
-  if (name == NULL)
+  if (line == NULL)
     return NULL;
-
-  valid = g_utf8_make_valid (name, -1);
-  out = g_string_sized_new (strlen (valid));
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iscntrl (c) || g_unichar_isspace (c) || c == 0x2028 || c == 0x2029)
-        {
-          space = out->len > 0;
-          continue;
-        }
-      if (space)
-        g_string_append_c (out, ' ');
-      space = FALSE;
-      g_string_append_unichar (out, c);
-    }
+  out = g_string_new (line);
 
   /* A name written as "Alice" (quotes kept by a sloppy client) is Alice. */
   while (out->len >= 2 && out->str[0] == '"' && out->str[out->len - 1] == '"')
@@ -378,25 +362,6 @@ cnv_address_to_display (const CnvAddress *self)
 }
 
 static void
-add_warning (GPtrArray  *warnings,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static void
-add_warning (GPtrArray  *warnings,
-             const char *format,
-             ...)
-{
-  va_list args;
-
-  if (warnings == NULL)
-    return;
-  va_start (args, format);
-  g_ptr_array_add (warnings, g_strdup_vprintf (format, args));
-  va_end (args);
-}
-
-static void
 collect_addresses (InternetAddressList *list,
                    GPtrArray           *out,
                    GHashTable          *seen,
@@ -415,7 +380,7 @@ collect_addresses (InternetAddressList *list,
 
           if (depth >= MAX_GROUP_DEPTH)
             {
-              add_warning (warnings, "Ignored a group nested deeper than %d levels", MAX_GROUP_DEPTH);
+              cnv_warn (warnings, "Ignored a group nested deeper than %d levels", MAX_GROUP_DEPTH);
               continue;
             }
           if (members != NULL)
@@ -433,7 +398,7 @@ collect_addresses (InternetAddressList *list,
             {
               g_autofree char *shown = cnv_address_sanitize_name (addr);
 
-              add_warning (warnings, "Ignored “%s”: not an e-mail address", shown ? shown : "");
+              cnv_warn (warnings, "Ignored “%s”: not an e-mail address", shown ? shown : "");
               continue;
             }
 

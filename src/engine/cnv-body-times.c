@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cnv-ical.h"
+#include "cnv-text.h"
 
 #define SECONDS_PER_DAY (24 * 60 * 60)
 /* g_date_get_julian() of 1970-01-01: GDate's day 1 is 0001-01-01. */
@@ -548,25 +549,6 @@ body_time_clear (BodyTime *time)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BodyTime, body_time_clear)
-
-static void
-add_warning (GPtrArray  *warnings,
-             const char *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static void
-add_warning (GPtrArray  *warnings,
-             const char *format,
-             ...)
-{
-  va_list args;
-
-  if (warnings == NULL)
-    return;
-  va_start (args, format);
-  g_ptr_array_add (warnings, g_strdup_vprintf (format, args));
-  va_end (args);
-}
 
 /* A value fit for a log line: valid UTF-8, no control characters, at most MAX_SHOWN characters. */
 static char *
@@ -1101,7 +1083,7 @@ cnv_body_times_read (const char  *text,
     }
   for (guint i = 0; i < N_KEYS; i++)
     if (lines[i].repeated)
-      add_warning (warnings, "The message has several %s lines; the first is used.", key_names[i]);
+      cnv_warn (warnings, "The message has several %s lines; the first is used.", key_names[i]);
 
   if (zone == NULL)
     zone = utc = g_time_zone_new_utc ();
@@ -1144,7 +1126,7 @@ cnv_body_times_read (const char  *text,
               if (!resolve (end.year, end.month, end.day, end.hour, end.minute, end.second,
                             end_zone, "end", end_value, &end_instant, error))
                 return NULL;
-              add_warning (warnings, "The end %s is not after the start; it is taken as the next day.",
+              cnv_warn (warnings, "The end %s is not after the start; it is taken as the next day.",
                            shown);
             }
         }
@@ -1169,7 +1151,7 @@ cnv_body_times_read (const char  *text,
       has_end = TRUE;
 
       if (lines[KEY_DURATION].value != NULL)
-        add_warning (warnings, "The message gives both an End and a Duration; the End is used.");
+        cnv_warn (warnings, "The message gives both an End and a Duration; the End is used.");
     }
   else if (lines[KEY_DURATION].value != NULL)
     {
@@ -1205,7 +1187,7 @@ cnv_body_times_read (const char  *text,
     {
       end_instant = start_instant + default_duration / G_TIME_SPAN_SECOND;
       has_end = TRUE;
-      add_warning (warnings, "The event has no end; the default duration is used.");
+      cnv_warn (warnings, "The event has no end; the default duration is used.");
     }
 
   event->start = g_date_time_new_from_unix_utc (start_instant);

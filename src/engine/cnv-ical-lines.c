@@ -22,20 +22,6 @@
 
 /* Helpers ------------------------------------------------------------------------------------- */
 
-void
-cnv_ical_warn (GPtrArray  *warnings,
-               const char *format,
-               ...)
-{
-  va_list args;
-
-  if (warnings == NULL)
-    return;
-  va_start (args, format);
-  g_ptr_array_add (warnings, g_strdup_vprintf (format, args));
-  va_end (args);
-}
-
 /* A value fit for a log line: valid UTF-8, no control characters, at most MAX_SHOWN characters. */
 char *
 cnv_ical_show_value (const char *value)
@@ -305,7 +291,7 @@ cnv_attendee_set_add (CnvAttendeeSet *set,
         {
           g_autofree char *shown = cnv_ical_show_value (uri);
 
-          cnv_ical_warn (set->warnings, "The attendee “%s” is not an e-mail address; it is ignored.",
+          cnv_warn (set->warnings, "The attendee “%s” is not an e-mail address; it is ignored.",
                          shown);
         }
       return;
@@ -327,7 +313,7 @@ void
 cnv_attendee_set_finish (CnvAttendeeSet *set)
 {
   if (set->n_bad > MAX_ADDRESS_WARNINGS)
-    cnv_ical_warn (set->warnings, "%u more attendees are not e-mail addresses; they are ignored.",
+    cnv_warn (set->warnings, "%u more attendees are not e-mail addresses; they are ignored.",
                    set->n_bad - MAX_ADDRESS_WARNINGS);
   g_clear_pointer (&set->seen, g_hash_table_unref);
 }

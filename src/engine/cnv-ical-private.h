@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "cnv-ical.h"
+#include "cnv-text.h"
 
 G_BEGIN_DECLS
 
@@ -26,9 +27,6 @@ typedef struct icalcomponent_impl icalcomponent;
 
 /* Text and content lines (cnv-ical-lines.c) --------------------------------------------------- */
 
-void      cnv_ical_warn            (GPtrArray   *warnings,
-                                    const char  *format,
-                                    ...) G_GNUC_PRINTF (2, 3);
 char     *cnv_ical_show_value      (const char  *value);
 char     *cnv_ical_dup_text        (const char  *text);
 char     *cnv_ical_dup_uid         (const char  *uid);

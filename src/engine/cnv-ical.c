@@ -205,7 +205,7 @@ read_times (icalcomponent  *calendar,
       CnvLocalTime end;
 
       if (duration != NULL)
-        cnv_ical_warn (warnings, "The event has both DTEND and DURATION; DTEND is used.");
+        cnv_warn (warnings, "The event has both DTEND and DURATION; DTEND is used.");
       if (!read_date_time (calendar, dtend, icalproperty_get_dtend (dtend), floating_zone,
                            warnings, &end, &end_zone, &end_iana, error))
         return FALSE;
@@ -250,7 +250,7 @@ read_times (icalcomponent  *calendar,
   else if (default_duration > 0)
     {
       end_instant = start_instant + default_duration / G_TIME_SPAN_SECOND;
-      cnv_ical_warn (warnings, "The event has no end; the default duration is used.");
+      cnv_warn (warnings, "The event has no end; the default duration is used.");
     }
   else
     has_end = FALSE;
@@ -280,7 +280,7 @@ read_people (icalcomponent *vevent,
         {
           g_autofree char *shown = cnv_ical_show_value (uri);
 
-          cnv_ical_warn (warnings, "The organizer “%s” is not an e-mail address; it is ignored.", shown);
+          cnv_warn (warnings, "The organizer “%s” is not an e-mail address; it is ignored.", shown);
         }
 
       if (sent_by != NULL)
@@ -294,7 +294,7 @@ read_people (icalcomponent *vevent,
             {
               g_autofree char *shown = cnv_ical_show_value (sent_by_uri);
 
-              cnv_ical_warn (warnings, "The organizer’s SENT-BY “%s” is not an e-mail address; it is ignored.",
+              cnv_warn (warnings, "The organizer’s SENT-BY “%s” is not an e-mail address; it is ignored.",
                              shown);
             }
         }
@@ -335,14 +335,14 @@ warn_about_events (icalcomponent *calendar,
     }
 
   if (n_events > 1 && n_overrides == n_events - 1)
-    cnv_ical_warn (warnings, "The event has %u changed occurrences; only the event itself is used.",
+    cnv_warn (warnings, "The event has %u changed occurrences; only the event itself is used.",
                    n_overrides);
   else if (n_events > 1)
-    cnv_ical_warn (warnings, "The calendar holds %u events; only the first is used.", n_events);
+    cnv_warn (warnings, "The calendar holds %u events; only the first is used.", n_events);
 
   if (icalcomponent_get_first_property (first, ICAL_RRULE_PROPERTY) != NULL ||
       icalcomponent_get_first_property (first, ICAL_RDATE_PROPERTY) != NULL)
-    cnv_ical_warn (warnings, "The event repeats; only its first occurrence is used.");
+    cnv_warn (warnings, "The event repeats; only its first occurrence is used.");
 }
 
 static char *
@@ -411,7 +411,7 @@ cnv_icalendar_read (const char  *data,
     {
       calendar = icalcomponent_get_first_component (root, ICAL_VCALENDAR_COMPONENT);
       if (icalcomponent_count_components (root, ICAL_VCALENDAR_COMPONENT) > 1)
-        cnv_ical_warn (warnings, "The calendar part holds several calendars; only the first is used.");
+        cnv_warn (warnings, "The calendar part holds several calendars; only the first is used.");
     }
   if (calendar == NULL || icalcomponent_isa (calendar) != ICAL_VCALENDAR_COMPONENT)
     {

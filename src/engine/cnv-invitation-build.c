@@ -77,7 +77,7 @@ static const char *
 get_effective_title (CnvInvitation  *self,
                      char          **storage)
 {
-  *storage = cnv_invitation_sanitize_line (self->title);
+  *storage = cnv_text_clean_line (self->title);
   return *storage != NULL ? *storage : CNV_INVITATION_DEFAULT_TITLE;
 }
 

@@ -185,7 +185,7 @@ static char *
 title_from_subject (const char *subject,
                     const char *session_id)
 {
-  g_autofree char *line = cnv_invitation_sanitize_line (subject);
+  g_autofree char *line = cnv_text_clean_line (subject);
   g_autofree char *tag = g_strdup_printf (" [cnv:%s]", session_id);
   const char *start;
   gsize len;
@@ -326,7 +326,7 @@ fill_from_event (CnvInvitation  *self,
   for (guint i = 0; i < event->attendees->len; i++)
     cnv_invitation_add_participant (self, g_ptr_array_index (event->attendees, i));
 
-  self->title = cnv_invitation_sanitize_line (event->summary);
+  self->title = cnv_text_clean_line (event->summary);
   if (self->title == NULL)
     {
       g_autofree char *subject = cnv_mime_get_subject (message);
@@ -435,7 +435,7 @@ cnv_invitation_parse (GMimeMessage  *message,
     }
   if (!parse_method (event->method != NULL ? event->method : type_method, &self->method))
     {
-      g_autofree char *shown = cnv_invitation_sanitize_line (event->method != NULL ? event->method
+      g_autofree char *shown = cnv_text_clean_line (event->method != NULL ? event->method
                                                                                    : type_method);
 
       g_set_error (error, CNV_INVITATION_ERROR, CNV_INVITATION_ERROR_INVALID,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "cnv-invitation.h"
+#include "cnv-text.h"
 
 G_BEGIN_DECLS
 
@@ -46,7 +47,6 @@ gboolean    cnv_invitation_session_type_is_valid (const char        *session_typ
 gboolean    cnv_invitation_message_id_is_valid   (const char        *message_id);
 gboolean    cnv_invitation_uid_is_valid          (const char        *uid);
 gboolean    cnv_invitation_address_is_normalized (const CnvAddress  *address);
-char       *cnv_invitation_sanitize_line         (const char        *text);
 CnvAddress *cnv_invitation_copy_address          (const CnvAddress  *address);
 gboolean    cnv_invitation_parse_link            (const char        *link,
                                                   char             **out_session_id,

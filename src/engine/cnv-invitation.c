@@ -131,46 +131,6 @@ cnv_invitation_uid_is_valid (const char *uid)
 }
 
 /*
- * One line of text from user input, made safe for a header, a calendar and a page: invalid UTF-8
- * repaired, control and line-separator characters (CR, LF: header injection) turned into spaces,
- * runs of white space folded, the ends trimmed. %NULL when nothing is left.
- */
-char *
-cnv_invitation_sanitize_line (const char *text)
-{
-  g_autofree char *valid = NULL;
-  GString *out;
-  gboolean space = FALSE;
-
-  if (text == NULL)
-    return NULL;
-
-  valid = g_utf8_make_valid (text, -1);
-  out = g_string_sized_new (strlen (valid));
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iscntrl (c) || g_unichar_isspace (c) || c == 0x2028 || c == 0x2029)
-        {
-          space = out->len > 0;
-          continue;
-        }
-      if (space)
-        g_string_append_c (out, ' ');
-      space = FALSE;
-      g_string_append_unichar (out, c);
-    }
-
-  if (out->len == 0)
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
-  return g_string_free (out, FALSE);
-}
-
-/*
  * A copy of @address that is safe in a header, a calendar and a page whatever the caller put in
  * the struct: the name sanitised (cnv_address_sanitize_name()), the address normalised when it
  * can be. An address that cannot be is kept as given, for cnv_invitation_build() to refuse.

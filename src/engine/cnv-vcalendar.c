@@ -565,7 +565,7 @@ vcal_read_times (const VcalEvent  *vcal,
       for (guint i = 0; i < vcal->daylight->len; i++)
         if (!vcal_parse_daylight (g_ptr_array_index (vcal->daylight, i), &vcal_zone))
           {
-            cnv_ical_warn (warnings, "A DAYLIGHT rule of the calendar cannot be read; it is ignored.");
+            cnv_warn (warnings, "A DAYLIGHT rule of the calendar cannot be read; it is ignored.");
             break;
           }
     }
@@ -613,7 +613,7 @@ vcal_read_times (const VcalEvent  *vcal,
   else if (default_duration > 0)
     {
       end_instant = start_instant + default_duration / G_TIME_SPAN_SECOND;
-      cnv_ical_warn (warnings, "The event has no end; the default duration is used.");
+      cnv_warn (warnings, "The event has no end; the default duration is used.");
     }
   else
     has_end = FALSE;
@@ -660,7 +660,7 @@ vcal_read_people (const VcalEvent *vcal,
             {
               g_autofree char *shown = cnv_ical_show_value (person->value);
 
-              cnv_ical_warn (warnings, "The organizer “%s” is not an e-mail address; it is ignored.",
+              cnv_warn (warnings, "The organizer “%s” is not an e-mail address; it is ignored.",
                              shown);
             }
           continue;
@@ -709,9 +709,9 @@ cnv_vcalendar_read (const char  *data,
       return NULL;
     }
   if (vcal.n_events > 1)
-    cnv_ical_warn (warnings, "The calendar holds %u events; only the first is used.", vcal.n_events);
+    cnv_warn (warnings, "The calendar holds %u events; only the first is used.", vcal.n_events);
   if (vcal.repeats)
-    cnv_ical_warn (warnings, "The event repeats; only its first occurrence is used.");
+    cnv_warn (warnings, "The event repeats; only its first occurrence is used.");
 
   event = cnv_event_new ();
   event->uid = cnv_ical_dup_uid (vcal.uid);
