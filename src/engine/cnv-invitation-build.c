@@ -367,9 +367,21 @@ cnv_invitation_build (CnvInvitation  *self,
   /* The initiator's name tells the recipient who invites them; the address is the manager's. */
   from_name = self->organizer->name != NULL ? g_strdup_printf ("%s via Convene", self->organizer->name)
                                             : g_strdup ("Convene");
-  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, from_name, self->manager_address);
-  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO,
-                              self->recipient->name, self->recipient->address);
+  {
+    g_autoptr(GPtrArray) from = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_address_free);
+    g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_address_free);
+    CnvAddress *sender = g_new0 (CnvAddress, 1);
+    CnvAddress *recipient = g_new0 (CnvAddress, 1);
+
+    sender->name = cnv_address_sanitize_name (from_name);
+    sender->address = g_strdup (self->manager_address);
+    recipient->name = cnv_address_sanitize_name (self->recipient->name);
+    recipient->address = g_strdup (self->recipient->address);
+    g_ptr_array_add (from, sender);
+    g_ptr_array_add (to, recipient);
+    cnv_mime_set_addresses (message, "From", from);
+    cnv_mime_set_addresses (message, "To", to);
+  }
 
   subject = g_strdup_printf ("%s%s [cnv:%s]",
                              self->method == CNV_INVITATION_METHOD_CANCEL ? CNV_INVITATION_CANCEL_PREFIX

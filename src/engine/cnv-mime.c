@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "cnv-address.h"
 #include "cnv-mime.h"
 
 /* RFC 2047 §2: an encoded-word is at most 75 characters, and a line "Subject: " plus one
@@ -283,4 +284,69 @@ cnv_mime_get_addresses (GMimeMessage *message,
         internet_address_list_append (list, parsed);
     }
   return list;
+}
+
+/* A display name that can stand as it is in a phrase (RFC 5322 §3.2.5): letters, digits and
+ * single inner spaces. Anything else is written as encoded-words. */
+static gboolean
+is_plain_phrase (const char *name)
+{
+  if (*name == '\0' || *name == ' ')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    {
+      if (*p == ' ' && (p[1] == ' ' || p[1] == '\0'))
+        return FALSE;
+      if (!g_ascii_isalnum (*p) && *p != ' ')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * cnv_mime_set_addresses:
+ * @message: a message being built
+ * @header: `From`, `To` or `Cc`
+ * @list: (element-type CnvAddress): normalised addresses with sanitised names
+ *
+ * Writes the header itself rather than through gmime's address encoder: gmime 3.2.13 leaves
+ * '=' unescaped in the quoted-printable words it makes of long names, and writes text that looks
+ * like an encoded-word as it is, so such names read back as something else. Here a name is
+ * either plain letters and digits or, otherwise, UTF-8 base64 encoded-words (RFC 2047 §4.1, §5
+ * (3)), one address a line.
+ */
+void
+cnv_mime_set_addresses (GMimeMessage *message,
+                        const char   *header,
+                        GPtrArray    *list)
+{
+  GString *raw = g_string_new (NULL);
+  GMimeHeaderList *headers;
+
+  g_return_if_fail (GMIME_IS_MESSAGE (message));
+  g_return_if_fail (header != NULL);
+  g_return_if_fail (list != NULL);
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      const CnvAddress *address = g_ptr_array_index (list, i);
+
+      g_string_append (raw, i == 0 ? " " : ",\n ");
+      if (address->name == NULL)
+        g_string_append (raw, address->address);
+      else if (is_plain_phrase (address->name))
+        g_string_append_printf (raw, "%s <%s>", address->name, address->address);
+      else
+        {
+          g_autofree char *words = cnv_mime_encode_words (address->name, "\n ");
+
+          g_string_append_printf (raw, "%s <%s>", words, address->address);
+        }
+    }
+  g_string_append_c (raw, '\n');
+
+  g_mime_object_set_header (GMIME_OBJECT (message), header, "", NULL);
+  headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  g_mime_header_set_raw_value (g_mime_header_list_get_header (headers, header), raw->str);
+  g_string_free (raw, TRUE);
 }

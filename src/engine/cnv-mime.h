@@ -16,5 +16,8 @@ char                *cnv_mime_repair_header      (const char   *raw);
 char                *cnv_mime_get_subject        (GMimeMessage *message);
 InternetAddressList *cnv_mime_get_addresses      (GMimeMessage *message,
                                                   const char   *name);
+void                 cnv_mime_set_addresses      (GMimeMessage *message,
+                                                  const char   *header,
+                                                  GPtrArray    *list);
 
 G_END_DECLS

@@ -40,6 +40,17 @@ check_address (const CnvAddress  *address,
   return check_normalized (address->address, what, error);
 }
 
+/* A copy whose name is sanitised again: the struct is public. */
+static CnvAddress *
+clean_copy (const CnvAddress *address)
+{
+  CnvAddress *copy = cnv_address_copy (address);
+
+  g_free (copy->name);
+  copy->name = cnv_address_sanitize_name (address->name);
+  return copy;
+}
+
 static char *
 domain_of (const CnvAddress *address)
 {
@@ -89,7 +100,6 @@ cnv_request_build (CnvRequest  *self,
                    GError     **error)
 {
   g_autoptr(GMimeMessage) message = NULL;
-  g_autoptr(InternetAddressList) to = NULL;
   g_autoptr(GPtrArray) others = NULL;
   g_autoptr(GDateTime) now = NULL;
   g_autoptr(GMimeTextPart) text = NULL;
@@ -155,19 +165,25 @@ cnv_request_build (CnvRequest  *self,
   message = g_mime_message_new (TRUE);
 
   {
-    g_autofree char *from_name = cnv_address_sanitize_name (self->initiator->name);
+    g_autoptr(GPtrArray) from = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_address_free);
+    g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_address_free);
+    g_autoptr(CnvAddress) manager = cnv_address_new (NULL, self->manager_address, NULL);
 
-    g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, from_name, self->initiator->address);
+    g_ptr_array_add (from, clean_copy (self->initiator));
+    g_ptr_array_add (to, g_steal_pointer (&manager));
+    for (guint i = 0; i < others->len; i++)
+      g_ptr_array_add (to, clean_copy (g_ptr_array_index (others, i)));
+    cnv_mime_set_addresses (message, "From", from);
+    cnv_mime_set_addresses (message, "To", to);
+    if (self->informational->len > 0)
+      {
+        g_autoptr(GPtrArray) cc = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_address_free);
+
+        for (guint i = 0; i < self->informational->len; i++)
+          g_ptr_array_add (cc, clean_copy (g_ptr_array_index (self->informational, i)));
+        cnv_mime_set_addresses (message, "Cc", cc);
+      }
   }
-  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, NULL, self->manager_address);
-  to = cnv_address_list_to_gmime (others);
-  internet_address_list_append (g_mime_message_get_to (message), to);
-  if (self->informational->len > 0)
-    {
-      g_autoptr(InternetAddressList) cc = cnv_address_list_to_gmime (self->informational);
-
-      internet_address_list_append (g_mime_message_get_cc (message), cc);
-    }
 
   title = cnv_address_sanitize_name (self->title);
   cnv_mime_set_subject (message, title);
