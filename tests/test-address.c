@@ -39,6 +39,7 @@ test_normalize_invalid (void)
     "alice@exa mple.test", "alice@-example.test", "alice@example..test", ".alice@example.test",
     "alice..b@example.test", "alice\r\n@example.test", "alice@example.test\r\nBcc: x@y",
     "a<b@example.test", "\xff\xfe@example.test", "\"john doe\"@example.test", "\"a,b\"@example.test",
+    "jose@xn--bchertransfer-encoding", "x@xn--.example",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)

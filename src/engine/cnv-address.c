@@ -73,6 +73,27 @@ is_valid_domain (const char *domain)
  * ("john doe"@example.org) are refused: no organisation's accounts use them, they cannot be
  * written as an iCalendar CAL-ADDRESS without escaping that calendar programs get wrong, and
  * specials inside them are a classic way to make two programs read two different addresses. */
+/* An "xn--" label must be real punycode (RFC 5891 §5.4): one that is not would be read as
+ * Unicode by one program and as ASCII by another, and name two different domains. */
+static gboolean
+is_valid_punycode (const char *ascii_domain)
+{
+  g_autofree char *unicode = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *lower = NULL;
+
+  if (strstr (ascii_domain, "xn--") == NULL)
+    return TRUE;
+  unicode = g_hostname_to_unicode (ascii_domain);
+  if (unicode == NULL)
+    return FALSE;
+  again = g_hostname_to_ascii (unicode);
+  if (again == NULL)
+    return FALSE;
+  lower = g_ascii_strdown (again, -1);
+  return strcmp (lower, ascii_domain) == 0;
+}
+
 static gboolean
 is_valid_local_part (const char *local)
 {
@@ -180,7 +201,7 @@ cnv_address_normalize (const char  *address,
     g_free (ascii_domain);
     ascii_domain = lower;
   }
-  if (!is_valid_domain (ascii_domain))
+  if (!is_valid_domain (ascii_domain) || !is_valid_punycode (ascii_domain))
     {
       g_set_error (error, CNV_ADDRESS_ERROR, CNV_ADDRESS_ERROR_INVALID,
                    "“%s” is not an e-mail address: its domain is not a host name", trimmed);
