@@ -343,6 +343,31 @@ test_build_round_trip_scheduled (Fixture       *fixture,
   g_assert_nonnull (strstr (text, "TZID=Europe/Paris"));
 }
 
+/* Text that fits ISO-8859-1 stays UTF-8, as its charset says (gmime's set_text would pick
+ * ISO-8859-1 for it). */
+static void
+test_build_non_ascii (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(CnvRequest) request = new_composed_request ();
+  g_autoptr(CnvRequest) parsed = NULL;
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) start = g_date_time_new (utc, 2026, 12, 1, 13, 0, 0);
+  g_autoptr(GDateTime) end = g_date_time_new (utc, 2026, 12, 1, 14, 0, 0);
+  g_autofree char *text = NULL;
+
+  cnv_request_set_title (request, "Réunion café");
+  cnv_request_set_body (request, "On se voit à 14 h, près du café.");
+  cnv_request_set_uid (request, "Zoë-1@büche.example");
+  cnv_request_set_times (request, start, end);
+  parsed = round_trip (fixture, request, &text);
+
+  g_assert_true (cnv_request_equal (request, parsed));
+  g_assert_cmpstr (cnv_request_get_uid (parsed), ==, "Zoë-1@büche.example");
+  g_assert_nonnull (strstr (cnv_request_get_body (parsed), "On se voit à 14 h, près du café."));
+  g_assert_null (strstr (text, "charset=iso-8859-1"));
+}
+
 static void
 test_build_injection (Fixture       *fixture,
                       gconstpointer  user_data)
@@ -433,6 +458,7 @@ main (int   argc,
   ADD ("/engine/request/parse/not-tags", test_parse_not_tags);
   ADD ("/engine/request/build/round-trip", test_build_round_trip);
   ADD ("/engine/request/build/round-trip-scheduled", test_build_round_trip_scheduled);
+  ADD ("/engine/request/build/non-ascii", test_build_non_ascii);
   ADD ("/engine/request/build/injection", test_build_injection);
   ADD ("/engine/request/build/errors", test_build_errors);
 #undef ADD

@@ -232,37 +232,6 @@ build_html (CnvInvitation *self,
   return g_string_free (html, FALSE);
 }
 
-/*
- * A text part in UTF-8, whatever the content. Text for people has LF line ends (serialised as
- * CRLF with GMIME_NEWLINE_FORMAT_DOS) and is 7bit when it can be, else quoted-printable. The
- * calendar keeps the CRLF that RFC 5545 §3.1 requires even inside an encoding, so it is 7bit or
- * base64: quoted-printable would turn each CR into `=0D`.
- */
-static GMimePart *
-new_text_part (const char *subtype,
-               const char *text,
-               gboolean    keep_crlf)
-{
-  GMimePart *part = g_mime_part_new_with_type ("text", subtype);
-  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (text, strlen (text));
-  g_autoptr(GMimeDataWrapper) content = NULL;
-  GMimeContentEncoding encoding;
-
-  content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
-  g_mime_part_set_content (part, content);
-  g_mime_object_set_content_type_parameter (GMIME_OBJECT (part), "charset", "utf-8");
-
-  /* gmime answers DEFAULT when the text needs no encoding at all. */
-  encoding = g_mime_part_get_best_content_encoding (part, GMIME_ENCODING_CONSTRAINT_7BIT);
-  if (encoding == GMIME_CONTENT_ENCODING_DEFAULT || encoding == GMIME_CONTENT_ENCODING_7BIT)
-    encoding = GMIME_CONTENT_ENCODING_7BIT;
-  else
-    encoding = keep_crlf ? GMIME_CONTENT_ENCODING_BASE64 : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
-  g_mime_part_set_content_encoding (part, encoding);
-
-  return part;
-}
-
 static GMimePart *
 build_calendar_part (CnvInvitation  *self,
                      const char     *title,
@@ -301,7 +270,7 @@ build_calendar_part (CnvInvitation  *self,
       return NULL;
     }
 
-  part = new_text_part ("calendar", calendar, TRUE);
+  part = cnv_mime_new_text_part ("calendar", calendar, TRUE);
   /* RFC 6047 §2.4: the method parameter repeats the calendar's METHOD. */
   g_mime_object_set_content_type_parameter (GMIME_OBJECT (part), "method", event->method);
 
@@ -411,8 +380,8 @@ cnv_invitation_build (CnvInvitation  *self,
 
   text = build_text (self, title);
   markup = build_html (self, title);
-  plain = new_text_part ("plain", text, FALSE);
-  html = new_text_part ("html", markup, FALSE);
+  plain = cnv_mime_new_text_part ("plain", text, FALSE);
+  html = cnv_mime_new_text_part ("html", markup, FALSE);
 
   /* RFC 2046 §5.1.4: the last alternative is the richest; calendar clients look for it there. */
   alternative = g_mime_multipart_new_with_subtype ("alternative");

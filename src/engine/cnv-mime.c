@@ -350,3 +350,42 @@ cnv_mime_set_addresses (GMimeMessage *message,
   g_mime_header_set_raw_value (g_mime_header_list_get_header (headers, header), raw->str);
   g_string_free (raw, TRUE);
 }
+
+/**
+ * cnv_mime_new_text_part:
+ * @subtype: `plain`, `html`, `calendar`
+ * @text: UTF-8 text
+ * @keep_crlf: whether the text's CRLF must survive (a calendar)
+ *
+ * A text part in UTF-8, whatever the content (g_mime_text_part_set_text() would pick the
+ * "best" charset, ISO-8859-1 for most European text). Text for people has LF line ends (serialised as
+ * CRLF with GMIME_NEWLINE_FORMAT_DOS) and is 7bit when it can be, else quoted-printable. The
+ * calendar keeps the CRLF that RFC 5545 §3.1 requires even inside an encoding, so it is 7bit or
+ * base64: quoted-printable would turn each CR into `=0D`.
+ *
+ * Returns: (transfer full): the part
+ */
+GMimePart *
+cnv_mime_new_text_part (const char *subtype,
+                        const char *text,
+                        gboolean    keep_crlf)
+{
+  GMimePart *part = g_mime_part_new_with_type ("text", subtype);
+  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (text, strlen (text));
+  g_autoptr(GMimeDataWrapper) content = NULL;
+  GMimeContentEncoding encoding;
+
+  content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+  g_mime_part_set_content (part, content);
+  g_mime_object_set_content_type_parameter (GMIME_OBJECT (part), "charset", "utf-8");
+
+  /* gmime answers DEFAULT when the text needs no encoding at all. */
+  encoding = g_mime_part_get_best_content_encoding (part, GMIME_ENCODING_CONSTRAINT_7BIT);
+  if (encoding == GMIME_CONTENT_ENCODING_DEFAULT || encoding == GMIME_CONTENT_ENCODING_7BIT)
+    encoding = GMIME_CONTENT_ENCODING_7BIT;
+  else
+    encoding = keep_crlf ? GMIME_CONTENT_ENCODING_BASE64 : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+  g_mime_part_set_content_encoding (part, encoding);
+
+  return part;
+}

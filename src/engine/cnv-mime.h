@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+GMimePart           *cnv_mime_new_text_part      (const char   *subtype,
+                                                  const char   *text,
+                                                  gboolean      keep_crlf);
 void                 cnv_mime_set_subject        (GMimeMessage *message,
                                                   const char   *subject);
 char                *cnv_mime_encode_words       (const char   *text,

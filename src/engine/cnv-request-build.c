@@ -57,21 +57,6 @@ domain_of (const CnvAddress *address)
   return cnv_address_get_domain (address->address);
 }
 
-static GMimeTextPart *
-new_text_part (const char *subtype,
-               const char *text)
-{
-  GMimeTextPart *part = g_mime_text_part_new_with_subtype (subtype);
-
-  g_mime_text_part_set_text (part, text);
-  /* The encoding that keeps the text intact through any relay: 7bit when it is ASCII with short
-   * lines, else quoted-printable or base64 (RFC 2045 §6). */
-  g_mime_part_set_content_encoding (GMIME_PART (part),
-                                    g_mime_part_get_best_content_encoding (GMIME_PART (part),
-                                                                           GMIME_ENCODING_CONSTRAINT_7BIT));
-  return part;
-}
-
 static char *
 format_body_time (GDateTime  *utc,
                   const char *tzid)
@@ -102,7 +87,7 @@ cnv_request_build (CnvRequest  *self,
   g_autoptr(GMimeMessage) message = NULL;
   g_autoptr(GPtrArray) others = NULL;
   g_autoptr(GDateTime) now = NULL;
-  g_autoptr(GMimeTextPart) text = NULL;
+  g_autoptr(GMimePart) text = NULL;
   g_autofree char *domain = NULL;
   g_autofree char *message_id = NULL;
   g_autofree char *title = NULL;
@@ -205,8 +190,7 @@ cnv_request_build (CnvRequest  *self,
         g_string_append_c (body, '\n');
       g_string_append_printf (body, "Start: %s\nEnd: %s\n", start, end);
     }
-  text = new_text_part ("plain", body->str);
-  g_mime_object_set_content_type_parameter (GMIME_OBJECT (text), "charset", "utf-8");
+  text = cnv_mime_new_text_part ("plain", body->str, FALSE);
   g_string_free (body, TRUE);
 
   if (self->start == NULL)
@@ -215,7 +199,7 @@ cnv_request_build (CnvRequest  *self,
     {
       g_autoptr(CnvEvent) event = cnv_event_new ();
       g_autoptr(GMimeMultipart) alternative = g_mime_multipart_new_with_subtype ("alternative");
-      g_autoptr(GMimeTextPart) calendar = NULL;
+      g_autoptr(GMimePart) calendar = NULL;
       g_autofree char *ics = NULL;
 
       if (self->uid == NULL)
@@ -241,8 +225,7 @@ cnv_request_build (CnvRequest  *self,
       if (ics == NULL)
         return NULL;
 
-      calendar = new_text_part ("calendar", ics);
-      g_mime_object_set_content_type_parameter (GMIME_OBJECT (calendar), "charset", "utf-8");
+      calendar = cnv_mime_new_text_part ("calendar", ics, TRUE);
       /* RFC 6047 §2.4: the method parameter matches the METHOD property. */
       g_mime_object_set_content_type_parameter (GMIME_OBJECT (calendar), "method", "REQUEST");
 
