@@ -221,6 +221,32 @@ test_parse_no_type (Fixture       *fixture,
   g_assert_null (cnv_request_get_session_type (request));
 }
 
+/* Google Calendar's copy to the manager names only the manager: the attendees are the
+ * participants, except those in Cc, who stay informational. */
+static void
+test_parse_attendees (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(CnvRequest) request = parse (fixture,
+                                         "From: alice@example.test\n"
+                                         "To: videoconference@example.test\n"
+                                         "Cc: carol@example.test\n"
+                                         "Subject: Plan\n"
+                                         "Content-Type: text/calendar; method=REQUEST\n\n"
+                                         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+                                         "UID:1@example.test\r\nDTSTART:20261201T130000Z\r\n"
+                                         "DTEND:20261201T140000Z\r\nORGANIZER:mailto:alice@example.test\r\n"
+                                         "ATTENDEE:mailto:bob@example.test\r\nATTENDEE:mailto:carol@example.test\r\n"
+                                         "ATTENDEE:mailto:videoconference@example.test\r\n"
+                                         "END:VEVENT\r\nEND:VCALENDAR\r\n");
+
+  g_assert_cmpuint (cnv_request_get_errors (request)->len, ==, 0);
+  assert_addresses (cnv_request_get_participants (request),
+                    (const char * const[]) { "alice@example.test", "bob@example.test", NULL });
+  assert_addresses (cnv_request_get_informational (request),
+                    (const char * const[]) { "carol@example.test", NULL });
+}
+
 static void
 test_parse_thread (Fixture       *fixture,
                    gconstpointer  user_data)
@@ -454,6 +480,7 @@ main (int   argc,
   ADD ("/engine/request/parse/two-managers", test_parse_two_managers);
   ADD ("/engine/request/parse/errors", test_parse_errors);
   ADD ("/engine/request/parse/no-type", test_parse_no_type);
+  ADD ("/engine/request/parse/attendees", test_parse_attendees);
   ADD ("/engine/request/parse/thread", test_parse_thread);
   ADD ("/engine/request/parse/not-tags", test_parse_not_tags);
   ADD ("/engine/request/build/round-trip", test_build_round_trip);

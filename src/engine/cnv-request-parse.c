@@ -509,8 +509,10 @@ cnv_request_parse (GMimeMessage    *message,
         {
           const CnvAddress *attendee = g_ptr_array_index (event->attendees, i);
 
+          /* Cc stays informational: never invited, even when the event lists them. */
           if (cnv_session_types_is_manager_address (types, attendee->address) ||
-              cnv_address_list_contains (self->participants, attendee->address))
+              cnv_address_list_contains (self->participants, attendee->address) ||
+              cnv_address_list_contains (self->informational, attendee->address))
             continue;
           g_ptr_array_add (self->participants, cnv_address_copy (attendee));
           others++;
