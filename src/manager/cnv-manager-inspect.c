@@ -166,7 +166,12 @@ cnv_manager_inspect_main (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new ("FILE.eml|- — print as JSON what the manager would do with a mail");
+  context = g_option_context_new ("— print as JSON what the manager would do with a mail");
+  g_option_context_set_summary (context,
+                                "Reads one mail (a file, or - for standard input) as the manager would "
+                                "and prints the request it sees.\nChanges nothing. Exit status: 0 a "
+                                "valid request, 1 not a valid request, 2 the command could not run.");
+  argv[0] = (char *) "convene-manager inspect";
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
