@@ -34,7 +34,6 @@
 /* No date, time, zone or duration is longer; a longer value is prose, not a time. */
 #define MAX_VALUE_LENGTH 200
 #define MAX_ZONE_NAME_LENGTH 128
-#define MAX_SHOWN 64
 
 /* RFC 5545 §3.3.5 ------------------------------------------------------------------------------ */
 
@@ -550,47 +549,6 @@ body_time_clear (BodyTime *time)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BodyTime, body_time_clear)
 
-/* A value fit for a log line: valid UTF-8, no control characters, at most MAX_SHOWN characters. */
-static char *
-show_value (const char *value)
-{
-  g_autofree char *valid = g_utf8_make_valid (value, -1);
-  GString *out = g_string_new (NULL);
-  guint n = 0;
-
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (n++ == MAX_SHOWN)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-      g_string_append_unichar (out, g_unichar_iscntrl (c) ? ' ' : c);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* Exactly @n digits. */
-static gboolean
-read_digits (const char **p,
-             int          n,
-             int         *out)
-{
-  int value = 0;
-
-  for (int i = 0; i < n; i++)
-    {
-      if (!g_ascii_isdigit ((*p)[i]))
-        return FALSE;
-      value = value * 10 + ((*p)[i] - '0');
-    }
-  *p += n;
-  *out = value;
-  return TRUE;
-}
-
 static gsize
 count_digits (const char *p)
 {
@@ -611,18 +569,18 @@ parse_date (const char **p,
 
   if (n == 8)
     {
-      if (!read_digits (&q, 4, &out->year) || !read_digits (&q, 2, &out->month) ||
-          !read_digits (&q, 2, &out->day))
+      if (!cnv_text_read_digits (&q, 4, &out->year) || !cnv_text_read_digits (&q, 2, &out->month) ||
+          !cnv_text_read_digits (&q, 2, &out->day))
         return FALSE;
     }
   else if (n == 4 && q[4] == '-')
     {
-      read_digits (&q, 4, &out->year);
+      cnv_text_read_digits (&q, 4, &out->year);
       q++;
-      if (!read_digits (&q, 2, &out->month) || *q != '-')
+      if (!cnv_text_read_digits (&q, 2, &out->month) || *q != '-')
         return FALSE;
       q++;
-      if (!read_digits (&q, 2, &out->day) || g_ascii_isdigit (*q))
+      if (!cnv_text_read_digits (&q, 2, &out->day) || g_ascii_isdigit (*q))
         return FALSE;
     }
   else
@@ -645,23 +603,23 @@ parse_time (const char **p,
   out->second = 0;
   if ((n == 1 || n == 2) && q[n] == ':')
     {
-      read_digits (&q, (int) n, &out->hour);
+      cnv_text_read_digits (&q, (int) n, &out->hour);
       q++;
-      if (!read_digits (&q, 2, &out->minute))
+      if (!cnv_text_read_digits (&q, 2, &out->minute))
         return FALSE;
       if (*q == ':')
         {
           q++;
-          if (!read_digits (&q, 2, &out->second))
+          if (!cnv_text_read_digits (&q, 2, &out->second))
             return FALSE;
         }
     }
   else if (after_t && (n == 4 || n == 6))
     {
-      read_digits (&q, 2, &out->hour);
-      read_digits (&q, 2, &out->minute);
+      cnv_text_read_digits (&q, 2, &out->hour);
+      cnv_text_read_digits (&q, 2, &out->minute);
       if (n == 6)
-        read_digits (&q, 2, &out->second);
+        cnv_text_read_digits (&q, 2, &out->second);
     }
   else
     return FALSE;
@@ -726,7 +684,7 @@ parse_zone (const char  *text,
     }
   if (out->zone == NULL)
     {
-      g_autofree char *shown = show_value (rest);
+      g_autofree char *shown = cnv_text_show (rest);
 
       g_set_error (error, CNV_ICAL_ERROR, CNV_ICAL_ERROR_UNKNOWN_ZONE,
                    "“%s” is not a time zone (an IANA name such as Europe/Paris, a Windows zone "
@@ -793,7 +751,7 @@ parse_body_time (const char  *value,
 
 invalid:
   {
-    g_autofree char *shown = show_value (value);
+    g_autofree char *shown = cnv_text_show (value);
 
     g_set_error (error, CNV_ICAL_ERROR, CNV_ICAL_ERROR_INVALID_TIME,
                  time_only_ok
@@ -822,7 +780,7 @@ resolve (int          year,
     return TRUE;
 
   {
-    g_autofree char *shown = show_value (value);
+    g_autofree char *shown = cnv_text_show (value);
 
     g_set_error (error, CNV_ICAL_ERROR, CNV_ICAL_ERROR_INVALID_TIME,
                  "The %s “%s” is not a valid date and time (years 1970 to 9999)", what, shown);
@@ -1002,8 +960,8 @@ take_value (const BodyLine  *line,
 
   if (line->len > MAX_VALUE_LENGTH || memchr (line->value, '\0', line->len) != NULL)
     {
-      g_autofree char *shown = g_strndup (line->value, MIN (line->len, MAX_SHOWN));
-      g_autofree char *clean = show_value (shown);
+      g_autofree char *shown = g_strndup (line->value, MIN (line->len, 4 * CNV_TEXT_MAX_SHOWN));
+      g_autofree char *clean = cnv_text_show (shown);
 
       g_set_error (error, CNV_ICAL_ERROR, CNV_ICAL_ERROR_INVALID_TIME,
                    "The %s line “%s…” is not a date and time", what, clean);
@@ -1120,7 +1078,7 @@ cnv_body_times_read (const char  *text,
             return NULL;
           if (end_instant <= start_instant)
             {
-              g_autofree char *shown = show_value (end_value);
+              g_autofree char *shown = cnv_text_show (end_value);
 
               add_days (&end.year, &end.month, &end.day, 1);
               if (!resolve (end.year, end.month, end.day, end.hour, end.minute, end.second,
@@ -1162,7 +1120,7 @@ cnv_body_times_read (const char  *text,
         return NULL;
       if (!cnv_duration_parse (duration_value, &span))
         {
-          g_autofree char *shown = show_value (duration_value);
+          g_autofree char *shown = cnv_text_show (duration_value);
 
           g_set_error (error, CNV_ICAL_ERROR, CNV_ICAL_ERROR_INVALID_TIME,
                        "The duration “%s” is not a duration of up to 31 days (45m, 1h30m, PT1H30M)",

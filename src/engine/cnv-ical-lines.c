@@ -17,31 +17,15 @@
 /* VCALENDAR > VEVENT > VALARM is three deep; libical frees (and counts errors in) a tree
  * recursively, so a hostile nesting must be refused before libical parses it. */
 #define MAX_DEPTH 8
-#define MAX_SHOWN 64
 #define MAX_ADDRESS_WARNINGS 10
 
 /* Helpers ------------------------------------------------------------------------------------- */
 
-/* A value fit for a log line: valid UTF-8, no control characters, at most MAX_SHOWN characters. */
+/* A value fit for a log line (cnv_text_show()). */
 char *
 cnv_ical_show_value (const char *value)
 {
-  g_autofree char *valid = g_utf8_make_valid (value != NULL ? value : "", -1);
-  GString *out = g_string_new (NULL);
-  guint n = 0;
-
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (n++ == MAX_SHOWN)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-      g_string_append_unichar (out, g_unichar_iscntrl (c) ? ' ' : c);
-    }
-  return g_string_free (out, FALSE);
+  return cnv_text_show (value);
 }
 
 /*

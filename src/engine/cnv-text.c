@@ -73,3 +73,57 @@ cnv_warn (GPtrArray  *warnings,
   g_ptr_array_add (warnings, g_strdup_vprintf (format, args));
   va_end (args);
 }
+
+/**
+ * cnv_text_show:
+ * @value: (nullable): a value read from a mail
+ *
+ * Returns: (transfer full): @value fit for a log line or an error sentence: valid UTF-8, control
+ *   characters as spaces, at most 64 characters (then "…")
+ */
+char *
+cnv_text_show (const char *value)
+{
+  g_autofree char *valid = g_utf8_make_valid (value != NULL ? value : "", -1);
+  GString *out = g_string_new (NULL);
+  guint n = 0;
+
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (n++ == CNV_TEXT_MAX_SHOWN)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      g_string_append_unichar (out, g_unichar_iscntrl (c) ? ' ' : c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * cnv_text_read_digits:
+ * @p: (inout): where to read; moved past the digits on success
+ * @n: how many digits
+ * @out: (out): their value
+ *
+ * Returns: whether exactly @n ASCII digits stand at *@p
+ */
+gboolean
+cnv_text_read_digits (const char **p,
+                      int          n,
+                      int         *out)
+{
+  int value = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit ((*p)[i]))
+        return FALSE;
+      value = value * 10 + ((*p)[i] - '0');
+    }
+  *p += n;
+  *out = value;
+  return TRUE;
+}

@@ -8,7 +8,14 @@
 
 G_BEGIN_DECLS
 
-char *cnv_text_clean_line (const char *text);
+/* How many characters of a value a log line or an error message shows. */
+#define CNV_TEXT_MAX_SHOWN 64
+
+char     *cnv_text_clean_line  (const char  *text);
+char     *cnv_text_show        (const char  *value);
+gboolean  cnv_text_read_digits (const char **p,
+                                int          n,
+                                int         *out);
 void  cnv_warn            (GPtrArray  *warnings,
                            const char *format,
                            ...) G_GNUC_PRINTF (2, 3);

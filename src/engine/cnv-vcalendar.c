@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cnv-ical-private.h"
+#include "cnv-text.h"
 
 /* vCalendar 1.0 writes one DAYLIGHT property per year it describes. */
 #define MAX_VCAL_DAYLIGHT_RULES 256
@@ -169,25 +170,6 @@ vcal_text (const VcalProperty *prop)
   return g_string_free (out, FALSE);
 }
 
-/* Exactly @n digits at *@p. */
-static gboolean
-read_digits (const char **p,
-             int          n,
-             int         *out)
-{
-  int value = 0;
-
-  for (int i = 0; i < n; i++)
-    {
-      if (!g_ascii_isdigit ((*p)[i]))
-        return FALSE;
-      value = value * 10 + ((*p)[i] - '0');
-    }
-  *p += n;
-  *out = value;
-  return TRUE;
-}
-
 /*
  * vCal 1.0 §2.1.5: an ISO 8601 date-time, basic format, local or UTC ("Z"): 19960401T033000Z.
  * The extended format (1996-04-01T03:30:00Z), a missing seconds field, a date alone and an explicit
@@ -207,13 +189,13 @@ parse_vcal_time (const char   *text,
   *out_has_offset = FALSE;
   *out_offset = 0;
 
-  if (!read_digits (&p, 4, &out->year))
+  if (!cnv_text_read_digits (&p, 4, &out->year))
     return FALSE;
   extended = *p == '-';
   if (extended)
     p++;
-  if (!read_digits (&p, 2, &out->month) || (extended && *p++ != '-') ||
-      !read_digits (&p, 2, &out->day))
+  if (!cnv_text_read_digits (&p, 2, &out->month) || (extended && *p++ != '-') ||
+      !cnv_text_read_digits (&p, 2, &out->day))
     return FALSE;
 
   if (*p == '\0')
@@ -226,14 +208,14 @@ parse_vcal_time (const char   *text,
   p++;
 
   extended = g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && p[2] == ':';
-  if (!read_digits (&p, 2, &out->hour) || (extended && *p++ != ':') ||
-      !read_digits (&p, 2, &out->minute))
+  if (!cnv_text_read_digits (&p, 2, &out->hour) || (extended && *p++ != ':') ||
+      !cnv_text_read_digits (&p, 2, &out->minute))
     return FALSE;
   if ((extended && *p == ':') || (!extended && g_ascii_isdigit (*p)))
     {
       if (extended)
         p++;
-      if (!read_digits (&p, 2, &out->second))
+      if (!cnv_text_read_digits (&p, 2, &out->second))
         return FALSE;
     }
 
