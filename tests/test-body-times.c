@@ -8,25 +8,9 @@
 #include <string.h>
 
 #include "cnv-ical.h"
+#include "test-times-common.h"
 
 #define HOUR G_TIME_SPAN_HOUR
-
-typedef struct
-{
-  CnvEvent *event;
-  GPtrArray *warnings;
-  GError *error;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->event, cnv_event_free);
-  g_clear_pointer (&result->warnings, g_ptr_array_unref);
-  g_clear_error (&result->error);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
 static void
 read_len (Result     *result,
@@ -64,38 +48,6 @@ read_body (Result     *result,
            const char *zone_name)
 {
   read_len (result, text, strlen (text), zone_name);
-}
-
-static void
-assert_time (GDateTime  *time,
-             const char *expected)
-{
-  g_autofree char *text = NULL;
-
-  g_assert_nonnull (time);
-  text = g_date_time_format_iso8601 (time);
-  g_assert_cmpstr (text, ==, expected);
-}
-
-static void
-assert_times (const Result *result,
-              const char   *start,
-              const char   *end)
-{
-  g_assert_no_error (result->error);
-  g_assert_nonnull (result->event);
-  assert_time (result->event->start, start);
-  assert_time (result->event->end, end);
-}
-
-static gboolean
-has_warning (const Result *result,
-             const char   *fragment)
-{
-  for (guint i = 0; i < result->warnings->len; i++)
-    if (strstr (g_ptr_array_index (result->warnings, i), fragment) != NULL)
-      return TRUE;
-  return FALSE;
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cnv-ical.h"
+#include "test-times-common.h"
 
 #define HOUR G_TIME_SPAN_HOUR
 
@@ -24,23 +25,6 @@ load_fixture (const char *name,
   g_assert_no_error (error);
   return contents;
 }
-
-typedef struct
-{
-  CnvEvent *event;
-  GPtrArray *warnings;
-  GError *error;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->event, cnv_event_free);
-  g_clear_pointer (&result->warnings, g_ptr_array_unref);
-  g_clear_error (&result->error);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
 /* Every call checks the contract: an event xor an error; warnings are UTF-8 sentences. */
 static void
@@ -123,38 +107,6 @@ read_vcal_fixture (Result     *result,
   g_autofree char *data = load_fixture (name, &len);
 
   read_vcal_len (result, data, len, floating);
-}
-
-static void
-assert_time (GDateTime  *time,
-             const char *expected)
-{
-  g_autofree char *text = NULL;
-
-  g_assert_nonnull (time);
-  text = g_date_time_format_iso8601 (time);
-  g_assert_cmpstr (text, ==, expected);
-}
-
-static void
-assert_times (const Result *result,
-              const char   *start,
-              const char   *end)
-{
-  g_assert_no_error (result->error);
-  g_assert_nonnull (result->event);
-  assert_time (result->event->start, start);
-  assert_time (result->event->end, end);
-}
-
-static gboolean
-has_warning (const Result *result,
-             const char   *fragment)
-{
-  for (guint i = 0; i < result->warnings->len; i++)
-    if (strstr (g_ptr_array_index (result->warnings, i), fragment) != NULL)
-      return TRUE;
-  return FALSE;
 }
 
 static const CnvAddress *
