@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs with apt-get what Convene needs to build, test and run its demo on Debian 12.
-# Usage: tests/install-deps.sh [build|test|all]   (default: all). Needs root (or sudo).
+# Usage: tests/install-deps.sh [build|test|all|mailstack]   (default: all). Needs root (or sudo).
+# mailstack: only the mail stack of tests/mailstack/ (what mailstack.sh start needs).
 set -euo pipefail
 
 what=${1:-all}
@@ -8,17 +9,25 @@ what=${1:-all}
 build_pkgs=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgmime-3.0-dev libical-dev libjson-glib-dev
+  libcurl4-openssl-dev libsecret-1-dev
+  glib-networking             # GIO's TLS backend: without it no IMAP over TLS
   tzdata ca-certificates
 )
 test_pkgs=(
   clang libclang-rt-14-dev    # libFuzzer and the sanitizer runtimes
   python3 python3-icalendar   # the benchmark's peer: Python's email + icalendar
+  dbus gnome-keyring          # a real Secret Service for the libsecret tests
+)
+# the real mail stack of tests/mailstack/ (Postfix preseeded below: no system MTA is configured)
+mailstack_pkgs=(
+  dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond postfix openssl
 )
 
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
-  test|all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+  test|all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${mailstack_pkgs[@]}") ;;
+  mailstack) pkgs=("${mailstack_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|all|mailstack]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -37,5 +46,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix must not set itself up as the machine's MTA: the tests run a private instance.
+echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
