@@ -91,6 +91,7 @@ struct _CnvMailboxWatcher
   guint                    attempts;
   guint                    retry_id;
   guint                    poll_id;
+  guint64                  checks;
   guint64                  traffic_received;  /* of connections already closed */
   guint64                  traffic_sent;
 };
@@ -110,6 +111,7 @@ enum {
   PROP_RESCAN_DAYS,
   PROP_UIDVALIDITY,
   PROP_LAST_UID,
+  PROP_CHECKS,
   N_PROPS
 };
 
@@ -278,6 +280,8 @@ static void
 after_wait (CnvMailboxWatcher *self)
 {
   self->waiting = FALSE;
+  self->checks++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKS]);
   if (self->exists_grew || self->check_requested || !g_queue_is_empty (&self->flags))
     sync_new (self);
   else
@@ -1225,6 +1229,9 @@ cnv_mailbox_watcher_get_property (GObject    *object,
     case PROP_LAST_UID:
       g_value_set_uint (value, self->last_uid);
       break;
+    case PROP_CHECKS:
+      g_value_set_uint64 (value, self->checks);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1303,6 +1310,10 @@ cnv_mailbox_watcher_class_init (CnvMailboxWatcherClass *klass)
     g_param_spec_uint ("uidvalidity", NULL, NULL, 0, G_MAXUINT32, 0, ro);
   properties[PROP_LAST_UID] =
     g_param_spec_uint ("last-uid", NULL, NULL, 0, G_MAXUINT32, 0, ro);
+  /* How many waits ended (a poll's NOOP answered, or an IDLE ended): for status displays
+   * ("checked 20 s ago") and the poll-cost benchmark. */
+  properties[PROP_CHECKS] =
+    g_param_spec_uint64 ("checks", NULL, NULL, 0, G_MAXUINT64, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
