@@ -322,15 +322,18 @@ void
 cnv_imap_client_fail (CnvImapClient *self,
                       GError        *error)
 {
-  g_autoptr(GError) owned = error;
-  g_autoptr(CnvImapClient) hold = g_object_ref (self);
   CnvImapCommand *current;
   GQueue pending = G_QUEUE_INIT;
   gboolean was_connected = self->connected;
 
   if (!self->connected && self->connect_task == NULL && self->current == NULL
       && g_queue_is_empty (&self->pending))
-    return;
+    {
+      g_error_free (error);
+      return;
+    }
+  /* A task's callback may drop the last reference to the client. */
+  g_object_ref (self);
 
   g_debug ("closing the connection: %s", error->message);
   self->connected = FALSE;
@@ -373,6 +376,8 @@ cnv_imap_client_fail (CnvImapClient *self,
 
   if (was_connected)
     g_signal_emit (self, signals[CLOSED], 0, error);
+  g_error_free (error);
+  g_object_unref (self);
 }
 
 /**
@@ -774,7 +779,6 @@ send_next (CnvImapClient *self)
          && !g_queue_is_empty (&self->pending))
     {
       CnvImapCommand *command = g_queue_pop_head (&self->pending);
-      g_autofree char *line = NULL;
 
       /* Cancelled before it was sent: it never reaches the server. */
       if (abandon_if_cancelled (self, command))

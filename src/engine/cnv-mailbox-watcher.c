@@ -550,7 +550,7 @@ fetch_next (CnvMailboxWatcher *self)
     }
 
   {
-    g_autofree char *set = format_uid_set ((const guint32 *) batch->data, batch->len);
+    g_autofree char *set = format_uid_set (&g_array_index (batch, guint32, 0), batch->len);
 
     g_object_set_data (G_OBJECT (self->client), "cnv-batch-last",
                        GUINT_TO_POINTER (g_array_index (batch, guint32, batch->len - 1)));
@@ -609,7 +609,7 @@ fetch_sizes (CnvMailboxWatcher *self,
       sync_done (self);
       return;
     }
-  set = format_uid_set ((const guint32 *) self->to_fetch->data + from, count);
+  set = format_uid_set (&g_array_index (self->to_fetch, guint32, from), count);
   g_object_set_data (G_OBJECT (self->client), "cnv-sizes-next", GUINT_TO_POINTER (from + count));
   cnv_imap_client_uid_fetch_async (self->client, set, CNV_IMAP_FETCH_SIZE, self->cancellable,
                                    sizes_done_cb, g_object_ref (self));
