@@ -511,6 +511,8 @@ send_next_part (CnvImapClient   *self,
   return TRUE;
 }
 
+/* Routes one response. An untagged @response is taken (kept by the running command or freed)
+ * when this returns TRUE; the caller frees the others. */
 static gboolean
 dispatch (CnvImapClient    *self,
           CnvImapResponse  *response,
@@ -538,7 +540,10 @@ dispatch (CnvImapClient    *self,
         {
           /* RFC 9051 §7.1.5: the server closes; the tagged answer of LOGOUT still follows. */
           if (command != NULL && g_strcmp0 (command->name, "LOGOUT") == 0)
-            return TRUE;
+            {
+              cnv_imap_response_free (response);
+              return TRUE;
+            }
           g_set_error (error, CNV_IMAP_ERROR, CNV_IMAP_ERROR_BYE,
                        "The IMAP server closed the connection: %s",
                        response->text != NULL && *response->text != '\0' ? response->text : "BYE");
@@ -549,10 +554,7 @@ dispatch (CnvImapClient    *self,
         {
           if (command->on_untagged != NULL)
             command->on_untagged (self, command, response);
-          g_ptr_array_add (command->untagged, cnv_imap_response_new (response->kind));
-          /* Keep the response itself: swap it into the slot just added. */
-          cnv_imap_response_free (g_ptr_array_index (command->untagged, command->untagged->len - 1));
-          g_ptr_array_index (command->untagged, command->untagged->len - 1) = response;
+          g_ptr_array_add (command->untagged, response);
           return TRUE;
         }
       cnv_imap_response_free (response);
