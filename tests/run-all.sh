@@ -3,7 +3,8 @@
 #   1. a release-style build (gcc) and its tests,
 #   2. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (leaks are errors),
 #   3. the fuzz targets, linked with libFuzzer (clang), each run for a short while,
-# then prints the benchmarks' figures (they are not tests) and, as its last line,
+# (the mail tests start the real mail stack, tests/mailstack/mailstack.sh: Dovecot + Postfix on
+# loopback, in a fresh temp dir per test program) then prints the benchmarks' figures (they are not tests) and, as its last line,
 # "N passed, N failed". Exit status 0 only when nothing failed.
 #
 # Environment: BUILD_ROOT (default: _build/ in the source tree), FUZZ_SECONDS (default 20),
@@ -55,6 +56,10 @@ unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 if [ "${SKIP_BENCH:-0}" != 1 ] && [ -x "$build_root/gcc/tests/bench/bench-parse" ]; then
   echo "=== benchmarks (figures, not tests)"
   "$build_root/gcc/tests/bench/bench-parse" --peer "$src/tests/bench/peer-parse.py" || echo "bench: failed to run (not counted)"
+  if [ -x "$build_root/gcc/tests/bench/bench-mail" ]; then
+    CNV_MAILSTACK="$src/tests/mailstack/mailstack.sh" TZ=UTC "$build_root/gcc/tests/bench/bench-mail" ||
+      echo "bench-mail: failed to run (not counted)"
+  fi
 fi
 
 python3 "$src/tests/count-results.py" "${logs[@]}"

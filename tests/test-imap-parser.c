@@ -250,6 +250,23 @@ test_odd_codes (void)
   g_assert_true (g_utf8_validate (bad_utf8->text, -1, NULL));
 }
 
+/* RFC 9051 §9: lists may follow each other without a space (BODYSTRUCTURE, NAMESPACE); `~`
+ * starts an atom unless a literal8 follows. */
+static void
+test_adjacent_lists (void)
+{
+  g_autoptr(CnvImapResponse) ns = parse_one ("* NAMESPACE ((\"\" \"/\")) NIL ((\"#shared/\" \"/\")(\"#public/\" \"/\"))\r\n");
+  g_autoptr(CnvImapResponse) body = parse_one ("* 13 FETCH (UID 42 BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1)"
+                                               "(\"text\" \"html\" NIL NIL NIL \"7bit\" 5 1) \"alternative\"))\r\n");
+  g_autoptr(CnvImapResponse) tilde = parse_one ("* LIST (\\HasNoChildren) \"/\" ~archive\r\n");
+  const CnvImapValue *shared = g_ptr_array_index (ns->args, 2);
+  const CnvImapValue *structure = cnv_imap_response_get_fetch_item (body, "BODYSTRUCTURE");
+
+  g_assert_cmpuint (shared->items->len, ==, 2);
+  g_assert_cmpuint (structure->items->len, ==, 3);
+  g_assert_cmpstr (cnv_imap_value_get_atom (g_ptr_array_index (tilde->args, 2)), ==, "~archive");
+}
+
 static void
 test_big_line (void)
 {
@@ -332,6 +349,14 @@ test_malformed (void)
     "* OK[ALERT] glued\r\n",
     "*\r\n",
     "* X a\\b\r\n",
+    /* Found by fuzz-imap: a section or a code must close on its own line, never inside a literal. */
+    "* X A[{6}\r\n] {100000}\r\n",
+    "* 1 FETCH (UID 5 X[{2}\r\n] NIL)\r\n",
+    "* OK [X (a {3}\r\n]ab] hi\r\n",
+    "a1 NO [TRYCREATE\xff] Mailbox does not exist\r\n",
+    "* 0 FETCH (UID 1)\r\n",
+    "* FETCH (UID 7)\r\n",
+    "* EXISTS\r\n",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -368,6 +393,7 @@ main (int   argc,
   g_test_add_func ("/engine/imap/parser/continuation", test_continuation);
   g_test_add_func ("/engine/imap/parser/search-and-list", test_search_and_list);
   g_test_add_func ("/engine/imap/parser/odd-codes", test_odd_codes);
+  g_test_add_func ("/engine/imap/parser/adjacent-lists", test_adjacent_lists);
   g_test_add_func ("/engine/imap/parser/big-line", test_big_line);
   g_test_add_func ("/engine/imap/parser/limits", test_limits);
   g_test_add_func ("/engine/imap/parser/malformed", test_malformed);

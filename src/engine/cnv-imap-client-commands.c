@@ -36,6 +36,41 @@ is_sequence_set (const char *text)
          && strlen (text) < 100000;
 }
 
+/* Whether @uid is in the sequence set @set (already checked by is_sequence_set()). `*` stands
+ * for the largest UID: as a bound it matches every UID beyond the other one (RFC 9051 §9). */
+static gboolean
+uid_in_set (const char *set,
+            guint32     uid)
+{
+  g_auto(GStrv) items = g_strsplit (set, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *colon = strchr (items[i], ':');
+      guint64 low, high;
+
+      if (colon == NULL)
+        {
+          if (g_str_equal (items[i], "*") || g_ascii_strtoull (items[i], NULL, 10) == uid)
+            return TRUE;
+          continue;
+        }
+      *colon = '\0';
+      low = g_str_equal (items[i], "*") ? G_MAXUINT64 : g_ascii_strtoull (items[i], NULL, 10);
+      high = g_str_equal (colon + 1, "*") ? G_MAXUINT64 : g_ascii_strtoull (colon + 1, NULL, 10);
+      if (low > high)
+        {
+          guint64 swap = low;
+
+          low = high;
+          high = swap;
+        }
+      if (uid >= low && uid <= high)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* A flag: `\Seen` or a keyword atom (RFC 9051 §2.3.2). */
 static gboolean
 is_flag (const char *text)
@@ -481,14 +516,20 @@ select_done (CnvImapClient   *self,
   if (!has_uidvalidity)
     {
       /* RFC 9051 §6.3.2: UIDVALIDITY is required; without it UIDs mean nothing. */
+      GError *error = g_error_new (CNV_IMAP_ERROR, CNV_IMAP_ERROR_PROTOCOL,
+                                   "The IMAP server answered %s without a UIDVALIDITY",
+                                   command->name);
+
       g_free (mailbox);
-      g_task_return_new_error (g_steal_pointer (&command->task), CNV_IMAP_ERROR,
-                               CNV_IMAP_ERROR_PROTOCOL,
-                               "The IMAP server selected %s without a UIDVALIDITY", command->name);
+      g_task_return_error (command->task, g_error_copy (error));
+      g_clear_object (&command->task);
+      /* A protocol error closes the connection, as CNV_IMAP_ERROR_PROTOCOL says. */
+      cnv_imap_client_fail (self, error);
       return;
     }
   cnv_imap_client_set_mailbox (self, mailbox);
-  g_task_return_pointer (g_steal_pointer (&command->task), mailbox, g_free);
+  g_task_return_pointer (command->task, mailbox, g_free);
+  g_clear_object (&command->task);
 }
 
 /**
@@ -600,7 +641,8 @@ search_done (CnvImapClient   *self,
       else
         i++;
     }
-  g_task_return_pointer (g_steal_pointer (&command->task), uids, (GDestroyNotify) g_array_unref);
+  g_task_return_pointer (command->task, uids, (GDestroyNotify) g_array_unref);
+  g_clear_object (&command->task);
 }
 
 /**
@@ -693,12 +735,28 @@ compare_message (gconstpointer a,
   return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
+typedef struct
+{
+  CnvImapFetchFlags  what;
+  char              *uid_set;
+} FetchData;
+
+static void
+fetch_data_free (gpointer data)
+{
+  FetchData *fetch = data;
+
+  g_free (fetch->uid_set);
+  g_free (fetch);
+}
+
 static void
 fetch_done (CnvImapClient   *self,
             CnvImapCommand  *command,
             CnvImapResponse *tagged)
 {
-  CnvImapFetchFlags what = GPOINTER_TO_UINT (command->data);
+  FetchData *fetch = command->data;
+  CnvImapFetchFlags what = fetch->what;
   g_autoptr(GHashTable) by_uid = g_hash_table_new (NULL, NULL);
   GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_imap_message_free);
 
@@ -715,6 +773,10 @@ fetch_done (CnvImapClient   *self,
        * change by another client) may not: it is not an answer. */
       if (!cnv_imap_value_get_number (cnv_imap_response_get_fetch_item (response, "UID"), &uid)
           || uid == 0 || uid > G_MAXUINT32)
+        continue;
+      /* Dovecot reports other clients' flag changes during UID commands with their UID: a
+       * message outside the requested set is not an answer either. */
+      if (!uid_in_set (fetch->uid_set, (guint32) uid))
         continue;
 
       message = g_hash_table_lookup (by_uid, GUINT_TO_POINTER ((guint) uid));
@@ -772,8 +834,9 @@ fetch_done (CnvImapClient   *self,
         i++;
     }
   g_ptr_array_sort (messages, compare_message);
-  g_task_return_pointer (g_steal_pointer (&command->task), messages,
+  g_task_return_pointer (command->task, messages,
                          (GDestroyNotify) g_ptr_array_unref);
+  g_clear_object (&command->task);
 }
 
 /**
@@ -819,7 +882,14 @@ cnv_imap_client_uid_fetch_async (CnvImapClient       *self,
   if (what & CNV_IMAP_FETCH_BODY)
     cnv_imap_command_append (command, " BODY.PEEK[]");
   cnv_imap_command_append (command, ")");
-  command->data = GUINT_TO_POINTER (what);
+  {
+    FetchData *fetch = g_new0 (FetchData, 1);
+
+    fetch->what = what;
+    fetch->uid_set = g_strdup (uid_set);
+    command->data = fetch;
+    command->data_free = fetch_data_free;
+  }
   command->done = fetch_done;
   cnv_imap_client_submit (self, command);
 }
@@ -916,7 +986,8 @@ append_done (CnvImapClient   *self,
         uid = (guint32) number;
     }
   /* 0 ("unknown") comes back as NULL; append_finish tells it from an error by the error. */
-  g_task_return_pointer (g_steal_pointer (&command->task), GUINT_TO_POINTER (uid), NULL);
+  g_task_return_pointer (command->task, GUINT_TO_POINTER (uid), NULL);
+  g_clear_object (&command->task);
 }
 
 /**
@@ -1036,7 +1107,8 @@ logout_done (CnvImapClient   *self,
              CnvImapCommand  *command,
              CnvImapResponse *tagged)
 {
-  g_task_return_boolean (g_steal_pointer (&command->task), TRUE);
+  g_task_return_boolean (command->task, TRUE);
+  g_clear_object (&command->task);
   cnv_imap_client_close (self);
 }
 
@@ -1170,7 +1242,8 @@ idle_done (CnvImapClient   *self,
 {
   IdleData *idle = command->data;
 
-  g_task_return_int (g_steal_pointer (&command->task), idle->changed);
+  g_task_return_int (command->task, idle->changed);
+  g_clear_object (&command->task);
 }
 
 /**

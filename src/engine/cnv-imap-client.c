@@ -35,7 +35,7 @@ struct _CnvImapClient
   GInputStream       *input;
   GOutputStream      *output;
   CnvImapParser      *parser;
-  guint8             *read_buffer;
+  GByteArray         *read_buffer;    /* shared with the pending read (ReadOp) */
   GCancellable       *io_cancellable;
   GQueue              writes;         /* GBytes waiting for the output stream */
   GQueue              pending;        /* CnvImapCommand waiting to be sent */
@@ -168,12 +168,14 @@ cnv_imap_command_append_string (CnvImapCommand *command,
     {
       g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
 
+      gsize mark = command->trace->len;
+
+      /* The trace shows a literal as its size, never its bytes; a secret's says so. */
       cnv_imap_command_append_literal (command, bytes, FALSE);
       if (secret)
         {
-          /* The literal's bytes are the last thing traced: replace them. */
-          g_string_truncate (command->trace, command->trace->len - strlen (text));
-          g_string_append (command->trace, "<redacted>");
+          g_string_truncate (command->trace, mark);
+          g_string_append_printf (command->trace, "{%" G_GSIZE_FORMAT "} <redacted>", strlen (text));
         }
     }
 }
@@ -301,7 +303,10 @@ return_command_error (CnvImapCommand *command,
                       const GError   *error)
 {
   if (command->task != NULL)
-    g_task_return_error (g_steal_pointer (&command->task), g_error_copy (error));
+    {
+      g_task_return_error (command->task, g_error_copy (error));
+      g_clear_object (&command->task);
+    }
 }
 
 static void
@@ -476,21 +481,26 @@ dispatch_tagged (CnvImapClient    *self,
           if (command->done != NULL)
             command->done (self, command, response);
           else
-            g_task_return_boolean (g_steal_pointer (&command->task), TRUE);
+            {
+              g_task_return_boolean (command->task, TRUE);
+              g_clear_object (&command->task);
+            }
           break;
         case CNV_IMAP_STATUS_NO:
-          g_task_return_new_error (g_steal_pointer (&command->task), CNV_IMAP_ERROR,
+          g_task_return_new_error (command->task, CNV_IMAP_ERROR,
                                    CNV_IMAP_ERROR_NO, "The IMAP server refused %s: %s",
                                    command->name, described);
+          g_clear_object (&command->task);
           break;
         case CNV_IMAP_STATUS_BAD:
         case CNV_IMAP_STATUS_NONE:
         case CNV_IMAP_STATUS_PREAUTH:
         case CNV_IMAP_STATUS_BYE:
         default:
-          g_task_return_new_error (g_steal_pointer (&command->task), CNV_IMAP_ERROR,
+          g_task_return_new_error (command->task, CNV_IMAP_ERROR,
                                    CNV_IMAP_ERROR_BAD, "The IMAP server rejected %s: %s",
                                    command->name, described);
+          g_clear_object (&command->task);
           break;
         }
     }
@@ -596,26 +606,44 @@ trace_received (const guint8 *data,
     }
 }
 
+/* A pending read holds the client weakly: dropping the last reference to a connected client
+ * disposes it (which closes the connection) even while a read waits. The buffer outlives it. */
+typedef struct
+{
+  GWeakRef    client;
+  GByteArray *buffer;
+} ReadOp;
+
+static void
+read_op_free (ReadOp *op)
+{
+  g_weak_ref_clear (&op->client);
+  g_byte_array_unref (op->buffer);
+  g_free (op);
+}
+
 static void
 read_done_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(CnvImapClient) self = user_data;
+  ReadOp *op = user_data;
+  g_autoptr(CnvImapClient) self = g_weak_ref_get (&op->client);
   g_autoptr(GError) error = NULL;
   gssize count;
 
   count = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  read_op_free (op);
+  if (self == NULL || G_INPUT_STREAM (source) != self->input)
+    return;  /* the client is gone, or this read is from a connection closed meanwhile */
   if (count < 0)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->input != NULL)
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         cnv_imap_client_fail (self, g_error_new (CNV_IMAP_ERROR, CNV_IMAP_ERROR_CONNECTION,
                                                  "The connection to the IMAP server failed: %s",
                                                  error->message));
       return;
     }
-  if (G_INPUT_STREAM (source) != self->input)
-    return;  /* a read from a connection that was closed meanwhile */
   if (count == 0)
     {
       cnv_imap_client_fail (self, g_error_new_literal (CNV_IMAP_ERROR, CNV_IMAP_ERROR_CONNECTION,
@@ -625,11 +653,11 @@ read_done_cb (GObject      *source,
 
   self->bytes_received += count;
   if (trace_enabled ())
-    trace_received (self->read_buffer, count);
+    trace_received (self->read_buffer->data, count);
   if (self->timeout_id != 0)
     cnv_imap_client_arm_timeout (self, TRUE);
 
-  cnv_imap_parser_feed (self->parser, self->read_buffer, count);
+  cnv_imap_parser_feed (self->parser, self->read_buffer->data, count);
   for (;;)
     {
       CnvImapResponse *response;
@@ -698,8 +726,14 @@ start_reading (CnvImapClient *self)
 {
   if (!self->connected || self->read_paused || self->input == NULL)
     return;
-  g_input_stream_read_async (self->input, self->read_buffer, READ_CHUNK, G_PRIORITY_DEFAULT,
-                             self->io_cancellable, read_done_cb, g_object_ref (self));
+  {
+    ReadOp *op = g_new0 (ReadOp, 1);
+
+    g_weak_ref_init (&op->client, self);
+    op->buffer = g_byte_array_ref (self->read_buffer);
+    g_input_stream_read_async (self->input, op->buffer->data, READ_CHUNK, G_PRIORITY_DEFAULT,
+                               self->io_cancellable, read_done_cb, op);
+  }
 }
 
 /* ---- Sending commands ---------------------------------------------------------------------- */
@@ -713,8 +747,9 @@ abandon_if_cancelled (CnvImapClient  *self,
   if (cancellable == NULL || !g_cancellable_is_cancelled (cancellable))
     return FALSE;
   disconnect_cancelled (command);
-  g_task_return_new_error (g_steal_pointer (&command->task), G_IO_ERROR, G_IO_ERROR_CANCELLED,
+  g_task_return_new_error (command->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                            "The operation was cancelled");
+  g_clear_object (&command->task);
   return TRUE;
 }
 
@@ -836,8 +871,9 @@ cnv_imap_client_submit (CnvImapClient  *self,
 {
   if (!self->connected)
     {
-      g_task_return_new_error (g_steal_pointer (&command->task), CNV_IMAP_ERROR,
+      g_task_return_new_error (command->task, CNV_IMAP_ERROR,
                                CNV_IMAP_ERROR_CLOSED, "Not connected to the IMAP server");
+      g_clear_object (&command->task);
       cnv_imap_command_free (command);
       return;
     }
@@ -1005,7 +1041,22 @@ starttls_done (CnvImapClient   *self,
                CnvImapCommand  *command,
                CnvImapResponse *tagged)
 {
-  g_task_return_boolean (g_steal_pointer (&command->task), TRUE);
+  /* RFC 2595 §3.1 / RFC 9051 §6.2.1: bytes sent after STARTTLS's OK, before the handshake,
+   * would be taken as protected (the STARTTLS injection attack). Checked before any TLS byte
+   * goes out, not only after. */
+  if (cnv_imap_parser_get_buffered (self->parser) > 0)
+    {
+      GError *error = g_error_new_literal (CNV_IMAP_ERROR, CNV_IMAP_ERROR_PROTOCOL,
+                                           "The IMAP server sent data after accepting STARTTLS");
+
+      /* The connection fails first: the connect task gets this error, not a TLS one. */
+      cnv_imap_client_fail (self, g_error_copy (error));
+      g_task_return_error (command->task, error);
+      g_clear_object (&command->task);
+      return;
+    }
+  g_task_return_boolean (command->task, TRUE);
+  g_clear_object (&command->task);
   start_tls (self);
 }
 
@@ -1390,7 +1441,7 @@ cnv_imap_client_finalize (GObject *object)
   g_clear_object (&self->io_cancellable);
   g_clear_pointer (&self->parser, cnv_imap_parser_free);
   g_clear_pointer (&self->capabilities, g_strfreev);
-  g_free (self->read_buffer);
+  g_byte_array_unref (self->read_buffer);
 
   G_OBJECT_CLASS (cnv_imap_client_parent_class)->finalize (object);
 }
@@ -1422,7 +1473,8 @@ cnv_imap_client_class_init (CnvImapClientClass *klass)
    * CnvImapClient::closed:
    * @error: why: %CNV_IMAP_ERROR_CLOSED when the owner closed it, else the failure
    *
-   * The connection ended after it was established. Every command still waiting has failed.
+   * The connection ended, at any time after the TCP connection was made (during the TLS
+   * handshake or the greeting too). Every command still waiting has failed.
    */
   signals[CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
@@ -1432,7 +1484,8 @@ static void
 cnv_imap_client_init (CnvImapClient *self)
 {
   self->io_cancellable = g_cancellable_new ();
-  self->read_buffer = g_malloc (READ_CHUNK);
+  self->read_buffer = g_byte_array_sized_new (READ_CHUNK);
+  g_byte_array_set_size (self->read_buffer, READ_CHUNK);
   self->command_timeout = DEFAULT_COMMAND_TIMEOUT;
   g_queue_init (&self->writes);
   g_queue_init (&self->pending);

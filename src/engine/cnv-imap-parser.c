@@ -314,6 +314,24 @@ is_atom_char (int c,
     }
 }
 
+/* The `]` closing a section or a response code, on this line: a CR, LF or NUL before it means
+ * it would be found inside a literal, which framing never let this reader see. */
+static const guint8 *
+find_closing_bracket (Reader *r,
+                      gsize   from)
+{
+  for (gsize i = from; i < r->end; i++)
+    {
+      guint8 c = r->data[i];
+
+      if (c == ']')
+        return r->data + i;
+      if (c == '\r' || c == '\n' || c == '\0')
+        return NULL;
+    }
+  return NULL;
+}
+
 static char *
 read_atom_text (Reader   *r,
                 gboolean  in_code)
@@ -339,11 +357,11 @@ read_atom_text (Reader   *r,
         {
           /* A section: `BODY[HEADER.FIELDS (FROM TO)]<0>` (RFC 9051 §7.5.2) — spaces and
            * parentheses inside the brackets belong to the atom. */
-          const guint8 *close = memchr (r->data + r->pos, ']', r->end - r->pos);
+          const guint8 *close = find_closing_bracket (r, r->pos);
 
           if (close == NULL)
             {
-              fail (r, "a section has no closing bracket");
+              fail (r, "a section has no closing bracket on its line");
               return NULL;
             }
           r->pos = close - r->data + 1;
@@ -448,7 +466,9 @@ read_literal (Reader *r)
   if (peek (r) == '+')
     r->pos++;
   /* Framing put a CRLF and then @size bytes here; the reader checks, it never trusts. */
-  if (peek (r) != '}' || r->pos + 3 > r->end + 2 || r->data[r->pos + 1] != '\r'
+  /* The literal's CRLF is never the response's final CRLF: data (or at least the final CRLF)
+   * follows it. */
+  if (peek (r) != '}' || r->pos + 3 > r->end || r->data[r->pos + 1] != '\r'
       || r->data[r->pos + 2] != '\n')
     {
       fail (r, "a literal's size is not followed by CRLF");
@@ -505,7 +525,10 @@ read_list (Reader  *r,
           fail (r, "a list is not closed");
           return NULL;
         }
-      if (value->items->len > 0 && r->data[r->pos - 1] != ' ' && r->data[r->pos - 1] != '(')
+      /* RFC 9051 §9 body-type-mpart = 1*body SP media-subtype: lists may follow each other
+       * without a space, `((…)(…) "mixed")`, and so may NAMESPACE's. */
+      if (value->items->len > 0 && r->data[r->pos - 1] != ' ' && r->data[r->pos - 1] != '('
+          && !(r->data[r->pos - 1] == ')' && peek (r) == '('))
         {
           cnv_imap_value_free (value);
           fail (r, "list elements are not separated by a space");
@@ -538,8 +561,12 @@ read_value (Reader  *r,
     case '"':
       return read_quoted (r);
     case '{':
-    case '~':
       return read_literal (r);
+    case '~':
+      /* literal8 (RFC 3516) — else `~` starts an atom (`~archive`). */
+      if (r->pos + 1 < r->end && r->data[r->pos + 1] == '{')
+        return read_literal (r);
+      break;
     case -1:
       fail (r, "a value was expected");
       return NULL;
@@ -615,6 +642,10 @@ read_resp_text (Reader          *r,
       response->code = read_atom_text (r, TRUE);
       if (response->code == NULL)
         return FALSE;
+      /* resp-text-code is an atom: ASCII (error messages quote it). */
+      for (const char *p = response->code; *p != '\0'; p++)
+        if ((guchar) *p >= 0x80)
+          return fail (r, "a response code is not ASCII");
       for (char *p = response->code; *p != '\0'; p++)
         *p = g_ascii_toupper (*p);
 
@@ -641,7 +672,7 @@ read_resp_text (Reader          *r,
             {
               /* A code of unknown shape (RFC 9051 §7.1: `atom [SP 1*<any TEXT-CHAR except "]">]`)
                * is kept as one atom of its raw text, not refused. */
-              const guint8 *close = memchr (r->data + args_start, ']', r->end - args_start);
+              const guint8 *close = find_closing_bracket (r, args_start);
 
               if (r->error != NULL)
                 g_clear_error (r->error);
@@ -746,6 +777,9 @@ read_untagged (Reader          *r,
       response->number = (guint32) number;
       if (!expect_space (r) || !read_name (r, response))
         return FALSE;
+      /* RFC 9051 §7.4.1, §7.5.2: message sequence numbers start at 1 (EXISTS may be 0). */
+      if (number == 0 && (g_str_equal (response->name, "FETCH") || g_str_equal (response->name, "EXPUNGE")))
+        return fail (r, "a message number is 0");
       if (g_str_equal (response->name, "FETCH"))
         {
           CnvImapValue *list;
@@ -767,6 +801,9 @@ read_untagged (Reader          *r,
 
   if (!read_name (r, response))
     return FALSE;
+  if (g_str_equal (response->name, "FETCH") || g_str_equal (response->name, "EXISTS")
+      || g_str_equal (response->name, "EXPUNGE") || g_str_equal (response->name, "RECENT"))
+    return fail (r, "message data without a message number");
   if (status_from_word (response->name, &response->status))
     {
       if (peek (r) == ' ')
