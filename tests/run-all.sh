@@ -41,7 +41,11 @@ test_args=(--no-suite fuzz --no-suite bench)
 run_build gcc -Dbuildtype=debugoptimized
 
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+  # intercept_tls_get_addr=0: with glibc 2.36 and gcc 12's LeakSanitizer, a thread that used the
+  # thread-local storage of a dlopen'ed GIO module (gnutls) can hand the leak checker a bogus DTLS
+  # range, and it dies with "LeakSanitizer has encountered a fatal error" (seen in 2 of 3 runs of
+  # the mail tests here); without the interception leaks are still found (0 false reports in 8 runs).
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:intercept_tls_get_addr=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0
   run_build sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false

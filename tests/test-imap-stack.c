@@ -315,7 +315,8 @@ test_idle (void)
   g_assert_true (cnv_imap_client_idle_finish (watcher, wait_result (&result, 30), &changed, &error));
   g_clear_object (&result);
   g_assert_false (changed);
-  g_assert_cmpint (g_get_monotonic_time () - started, >=, G_USEC_PER_SEC);
+  /* g_timeout_add_seconds() may fire up to a quarter of a second early (it rounds). */
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, G_USEC_PER_SEC * 7 / 10);
 
   /* Cancelled. */
   cnv_imap_client_idle_async (watcher, 60, cancellable, store_result_cb, &result);
