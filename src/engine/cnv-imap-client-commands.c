@@ -115,6 +115,24 @@ return_invalid (GTask      *task,
   return FALSE;
 }
 
+/* A command that is one word (CAPABILITY, NOOP, LOGOUT): submits it, or fails the task. */
+static void
+submit_word (CnvImapClient       *self,
+             const char          *word,
+             CnvImapCommandDone   done,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data,
+             gpointer             source_tag)
+{
+  GTask *task = new_task (self, cancellable, callback, user_data, source_tag);
+  CnvImapCommand *command = cnv_imap_command_new (task, word);
+
+  cnv_imap_command_append (command, word);
+  command->done = done;
+  cnv_imap_client_submit (self, command);
+}
+
 /* ---- Modified UTF-7 mailbox names (RFC 3501 §5.1.3) ----------------------------------------- */
 
 /**
@@ -226,15 +244,10 @@ cnv_imap_client_capability_async (CnvImapClient       *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  GTask *task;
-  CnvImapCommand *command;
-
   g_return_if_fail (CNV_IS_IMAP_CLIENT (self));
 
-  task = new_task (self, cancellable, callback, user_data, cnv_imap_client_capability_async);
-  command = cnv_imap_command_new (task, "CAPABILITY");
-  cnv_imap_command_append (command, "CAPABILITY");
-  cnv_imap_client_submit (self, command);
+  submit_word (self, "CAPABILITY", NULL, cancellable, callback, user_data,
+               cnv_imap_client_capability_async);
 }
 
 gboolean
@@ -1075,15 +1088,9 @@ cnv_imap_client_noop_async (CnvImapClient       *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task;
-  CnvImapCommand *command;
-
   g_return_if_fail (CNV_IS_IMAP_CLIENT (self));
 
-  task = new_task (self, cancellable, callback, user_data, cnv_imap_client_noop_async);
-  command = cnv_imap_command_new (task, "NOOP");
-  cnv_imap_command_append (command, "NOOP");
-  cnv_imap_client_submit (self, command);
+  submit_word (self, "NOOP", NULL, cancellable, callback, user_data, cnv_imap_client_noop_async);
 }
 
 /**
@@ -1118,16 +1125,10 @@ cnv_imap_client_logout_async (CnvImapClient       *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  GTask *task;
-  CnvImapCommand *command;
-
   g_return_if_fail (CNV_IS_IMAP_CLIENT (self));
 
-  task = new_task (self, cancellable, callback, user_data, cnv_imap_client_logout_async);
-  command = cnv_imap_command_new (task, "LOGOUT");
-  cnv_imap_command_append (command, "LOGOUT");
-  command->done = logout_done;
-  cnv_imap_client_submit (self, command);
+  submit_word (self, "LOGOUT", logout_done, cancellable, callback, user_data,
+               cnv_imap_client_logout_async);
 }
 
 gboolean

@@ -667,26 +667,6 @@ sync_new (CnvMailboxWatcher *self)
                                     search_done_cb, g_object_ref (self));
 }
 
-static void
-first_sync_search_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(CnvMailboxWatcher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) uids = NULL;
-
-  uids = cnv_imap_client_uid_search_finish (CNV_IMAP_CLIENT (source), result, &error);
-  if (is_stale (self, source))
-    return;
-  if (uids == NULL)
-    {
-      fail (self, error);
-      return;
-    }
-  fetch_uids (self, uids);
-}
-
 /* After SELECT: where the position stands against the folder decides what to fetch. */
 static void
 sync_after_select (CnvMailboxWatcher    *self,
@@ -702,7 +682,7 @@ sync_after_select (CnvMailboxWatcher    *self,
       if (self->start == CNV_MAILBOX_WATCHER_START_UNSEEN)
         {
           cnv_imap_client_uid_search_async (self->client, "UNSEEN", self->cancellable,
-                                            first_sync_search_cb, g_object_ref (self));
+                                            search_done_cb, g_object_ref (self));
           return;
         }
       if (mailbox->uidnext > 0)
@@ -740,7 +720,7 @@ sync_after_select (CnvMailboxWatcher    *self,
       if (!self->running || self->client == NULL)
         return;
       cnv_imap_client_uid_search_async (self->client, criteria, self->cancellable,
-                                        first_sync_search_cb, g_object_ref (self));
+                                        search_done_cb, g_object_ref (self));
       return;
     }
 
