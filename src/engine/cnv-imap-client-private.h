@@ -42,6 +42,7 @@ struct _CnvImapCommand
   CnvImapCommandUntagged      on_untagged;
   void                      (*cancelled) (CnvImapClient *self, CnvImapCommand *command);
   gboolean                    no_timeout;    /* IDLE: silence is normal */
+  gboolean                    secret;        /* holds a password: its buffers are wiped */
   gboolean                    upgrade_tls;   /* STARTTLS: reading stops after the tagged OK */
   gpointer                    data;
   GDestroyNotify              data_free;

@@ -84,6 +84,52 @@ trace_enabled (void)
   return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
 }
 
+/* ---- Secrets ------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gsize  size;
+  guint8 data[];
+} SecretBuffer;
+
+static void
+secret_buffer_free (gpointer data)
+{
+  SecretBuffer *buffer = data;
+
+  explicit_bzero (buffer->data, buffer->size);
+  g_free (buffer);
+}
+
+/* Bytes that are wiped when the last reference goes (the write queue holds its own). */
+static GBytes *
+secret_bytes_new (const void *data,
+                  gsize       size)
+{
+  SecretBuffer *buffer = g_malloc (sizeof (SecretBuffer) + size);
+
+  buffer->size = size;
+  memcpy (buffer->data, data, size);
+  return g_bytes_new_with_free_func (buffer->data, size, secret_buffer_free, buffer);
+}
+
+static void
+string_wipe_free (GString  *string,
+                  gboolean  secret)
+{
+  if (secret)
+    explicit_bzero (string->str, string->allocated_len);
+  g_string_free (string, TRUE);
+}
+
+static GBytes *
+command_bytes_new (CnvImapCommand *command,
+                   const void     *data,
+                   gsize           size)
+{
+  return command->secret ? secret_bytes_new (data, size) : g_bytes_new (data, size);
+}
+
 /* ---- Commands ------------------------------------------------------------------------------ */
 
 CnvImapCommand *
@@ -114,7 +160,7 @@ cnv_imap_command_free (CnvImapCommand *command)
   g_free (command->name);
   g_ptr_array_unref (command->parts);
   if (command->building != NULL)
-    g_string_free (command->building, TRUE);
+    string_wipe_free (command->building, command->secret);
   g_string_free (command->trace, TRUE);
   g_ptr_array_unref (command->untagged);
   g_free (command);
@@ -132,6 +178,7 @@ void
 cnv_imap_command_append_secret (CnvImapCommand *command,
                                 const char     *text)
 {
+  command->secret = TRUE;
   g_string_append (command->building, text);
   g_string_append (command->trace, "<redacted>");
 }
@@ -144,6 +191,9 @@ cnv_imap_command_append_string (CnvImapCommand *command,
                                 gboolean        secret)
 {
   gboolean quotable = strlen (text) < 1000;
+
+  if (secret)
+    command->secret = TRUE;
 
   for (const char *p = text; quotable && *p != '\0'; p++)
     if ((guchar) *p < 0x20 || (guchar) *p >= 0x7f)
@@ -162,11 +212,11 @@ cnv_imap_command_append_string (CnvImapCommand *command,
       g_string_append_c (quoted, '"');
       g_string_append (command->building, quoted->str);
       g_string_append (command->trace, secret ? "<redacted>" : quoted->str);
-      g_string_free (quoted, TRUE);
+      string_wipe_free (quoted, secret);
     }
   else
     {
-      g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+      g_autoptr(GBytes) bytes = command_bytes_new (command, text, strlen (text));
 
       gsize mark = command->trace->len;
 
@@ -195,7 +245,9 @@ cnv_imap_command_append_literal (CnvImapCommand *command,
   if (!non_synchronizing)
     {
       g_ptr_array_add (command->parts,
-                       g_bytes_new (command->building->str, command->building->len));
+                       command_bytes_new (command, command->building->str, command->building->len));
+      if (command->secret)
+        explicit_bzero (command->building->str, command->building->len);
       g_string_truncate (command->building, 0);
     }
   g_string_append_len (command->building, g_bytes_get_data (bytes, NULL), size);
@@ -257,16 +309,22 @@ queue_write (CnvImapClient *self,
 /**
  * cnv_imap_client_send_line: (skip)
  * @line: a line without its CRLF (a continuation's answer, `DONE`)
- * @trace: (nullable): what the trace shows instead of @line (redaction); %NULL shows @line
+ * @trace: (nullable): what the trace shows instead of @line (redaction); %NULL shows @line.
+ *   A line with a @trace is a secret: its copies are wiped once sent.
  */
 void
 cnv_imap_client_send_line (CnvImapClient *self,
                            const char    *line,
                            const char    *trace)
 {
-  g_autofree char *with_crlf = g_strconcat (line, "\r\n", NULL);
-  g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&with_crlf), strlen (line) + 2);
+  gsize length = strlen (line);
+  char *with_crlf = g_strconcat (line, "\r\n", NULL);
+  g_autoptr(GBytes) bytes = NULL;
 
+  /* A line with its own trace is a secret (a SASL response): its bytes are wiped after use. */
+  bytes = trace != NULL ? secret_bytes_new (with_crlf, length + 2) : g_bytes_new (with_crlf, length + 2);
+  explicit_bzero (with_crlf, length + 2);
+  g_free (with_crlf);
   if (trace_enabled ())
     g_debug ("C: %s", trace != NULL ? trace : line);
   queue_write (self, bytes);
@@ -560,6 +618,12 @@ dispatch (CnvImapClient    *self,
           return FALSE;
         }
       track_untagged (self, response);
+      /* ::exists / ::expunged handlers may have closed the client (freeing @command). */
+      if (self->parser == NULL || self->current != command)
+        {
+          cnv_imap_response_free (response);
+          return TRUE;
+        }
       if (command != NULL)
         {
           if (command->on_untagged != NULL)
@@ -845,8 +909,8 @@ send_next (CnvImapClient *self)
           }
       }
       g_ptr_array_add (command->parts,
-                       g_bytes_new (command->building->str, command->building->len));
-      g_string_free (command->building, TRUE);
+                       command_bytes_new (command, command->building->str, command->building->len));
+      string_wipe_free (command->building, command->secret);
       command->building = NULL;
 
       if (trace_enabled ())
@@ -891,6 +955,42 @@ cnv_imap_client_get_current (CnvImapClient *self)
 }
 
 /* ---- Connecting ---------------------------------------------------------------------------- */
+
+/* One connection attempt: its callbacks know whether they still belong to the client's current
+ * connection (close() and a new connect may have come meanwhile). */
+typedef struct
+{
+  CnvImapClient *self;
+  GCancellable  *cancellable;   /* the client's io_cancellable when the step began */
+} Attempt;
+
+static Attempt *
+attempt_new (CnvImapClient *self)
+{
+  Attempt *attempt = g_new0 (Attempt, 1);
+
+  attempt->self = g_object_ref (self);
+  attempt->cancellable = g_object_ref (self->io_cancellable);
+  return attempt;
+}
+
+static void
+attempt_free (Attempt *attempt)
+{
+  g_object_unref (attempt->self);
+  g_object_unref (attempt->cancellable);
+  g_free (attempt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Attempt, attempt_free)
+
+static gboolean
+attempt_is_stale (Attempt *attempt)
+{
+  return attempt->self->connect_task == NULL
+         || attempt->cancellable != attempt->self->io_cancellable
+         || g_cancellable_is_cancelled (attempt->cancellable);
+}
 
 static void
 return_connect (CnvImapClient *self,
@@ -963,21 +1063,19 @@ handshake_done_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(CnvImapClient) self = user_data;
+  g_autoptr(Attempt) attempt = user_data;
+  CnvImapClient *self = attempt->self;
   g_autoptr(GError) error = NULL;
+  gboolean ok;
   ConnectData *data;
 
-  if (self->connect_task == NULL)
+  ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+  if (attempt_is_stale (attempt))
     return;
-  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+  if (!ok)
     {
       g_autofree char *why = NULL;
 
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          cnv_imap_client_fail (self, g_steal_pointer (&error));
-          return;
-        }
       if (self->tls_errors != 0)
         {
           why = describe_tls_errors (self->tls_errors);
@@ -1000,6 +1098,8 @@ handshake_done_cb (GObject      *source,
   /* RFC 9051 §6.2.1: capabilities learned before TLS are forgotten. */
   g_clear_pointer (&self->capabilities, g_strfreev);
   start_reading (self);
+  /* Implicit TLS: the greeting is still to come, and may not come. */
+  cnv_imap_client_arm_timeout (self, !self->greeted);
   connect_continue (self);
 }
 
@@ -1032,8 +1132,10 @@ start_tls (CnvImapClient *self)
   g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
   self->tls_errors = 0;
   g_signal_connect_object (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), self, 0);
+  /* A server that accepts TCP and then stays silent must not hold the connection forever. */
+  cnv_imap_client_arm_timeout (self, TRUE);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
-                                    self->io_cancellable, handshake_done_cb, g_object_ref (self));
+                                    self->io_cancellable, handshake_done_cb, attempt_new (self));
 }
 
 static void
@@ -1153,13 +1255,14 @@ socket_connected_cb (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr(CnvImapClient) self = user_data;
+  g_autoptr(Attempt) attempt = user_data;
+  CnvImapClient *self = attempt->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketConnection) connection = NULL;
   GSocket *socket;
 
   connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
-  if (self->connect_task == NULL)
+  if (attempt->self->connect_task == NULL || attempt->cancellable != self->io_cancellable)
     return;
   if (connection == NULL)
     {
@@ -1267,7 +1370,7 @@ cnv_imap_client_connect_async (CnvImapClient       *self,
   g_socket_client_connect_to_host_async (client, self->server->host,
                                          cnv_mail_server_get_imap_port (self->server),
                                          self->io_cancellable, socket_connected_cb,
-                                         g_object_ref (self));
+                                         attempt_new (self));
 }
 
 gboolean

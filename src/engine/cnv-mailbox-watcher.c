@@ -83,6 +83,8 @@ struct _CnvMailboxWatcher
   guint32                  uidvalidity;
   guint32                  last_uid;
   guint32                  uidnext;       /* from the last SELECT */
+  guint32                  catch_up_end;  /* a catch-up sync (unseen, rescan) ends here */
+  char                    *catch_up_criteria;  /* its search keys, kept until it ends */
   guint32                  known_exists;
   gboolean                 exists_grew;
   gboolean                 check_requested;
@@ -92,6 +94,7 @@ struct _CnvMailboxWatcher
   guint                    retry_id;
   guint                    poll_id;
   guint64                  checks;
+  guint                    generation;    /* changes whenever a connection is dropped */
   guint64                  traffic_received;  /* of connections already closed */
   guint64                  traffic_sent;
 };
@@ -178,6 +181,7 @@ is_stale (CnvMailboxWatcher *self,
 static void
 drop_client (CnvMailboxWatcher *self)
 {
+  self->generation++;
   g_clear_handle_id (&self->poll_id, g_source_remove);
   self->waiting = FALSE;
   if (self->client == NULL)
@@ -195,7 +199,8 @@ retry_cb (gpointer user_data)
   CnvMailboxWatcher *self = user_data;
 
   self->retry_id = 0;
-  run_connect (self);
+  if (self->running)
+    run_connect (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -233,6 +238,8 @@ fail (CnvMailboxWatcher *self,
 
   g_message ("%s on %s: %s", self->folder, self->server->host, error->message);
   set_status (self, status);
+  if (!self->running)
+    return;   /* stopped from a notify::status handler */
 
   if (status == CNV_MAILBOX_WATCHER_STATUS_AUTH_FAILED
       || status == CNV_MAILBOX_WATCHER_STATUS_TLS_FAILED)
@@ -402,7 +409,11 @@ store_next (CnvMailboxWatcher *self)
 
   if (pending == NULL)
     {
-      wait_for_news (self);
+      /* EXISTS (or check_now()) during the sync: the server will not say it again. */
+      if (self->exists_grew || self->check_requested)
+        sync_new (self);
+      else
+        wait_for_news (self);
       return;
     }
   {
@@ -419,6 +430,13 @@ store_next (CnvMailboxWatcher *self)
 static void
 sync_done (CnvMailboxWatcher *self)
 {
+  /* After a catch-up sync (the unseen messages, or a rescan since a date) the position moves to
+   * the end of the folder as SELECT saw it: the messages left out were left out on purpose, and
+   * those that came after SELECT have higher UIDs. */
+  if (self->catch_up_end > self->last_uid)
+    set_position (self, self->uidvalidity, self->catch_up_end);
+  self->catch_up_end = 0;
+  g_clear_pointer (&self->catch_up_criteria, g_free);
   g_clear_pointer (&self->to_fetch, g_array_unref);
   g_clear_pointer (&self->sizes, g_hash_table_unref);
   self->attempts = 0;
@@ -477,7 +495,9 @@ bodies_done_cb (GObject      *source,
     }
 
   batch_last = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (source), "cnv-batch-last"));
-  for (guint i = 0; i < messages->len && self->running && self->client != NULL; i++)
+  /* A ::message handler may stop the watcher, or stop and start it (a new connection): then the
+   * rest of this batch belongs to a run that is over. */
+  for (guint i = 0; i < messages->len && !is_stale (self, source); i++)
     {
       CnvImapMessage *message = g_ptr_array_index (messages, i);
 
@@ -485,9 +505,11 @@ bodies_done_cb (GObject      *source,
         continue;
       g_signal_emit (self, signals[MESSAGE], 0, self->uidvalidity, message->uid, message->body,
                      (guint64) g_bytes_get_size (message->body));
+      if (is_stale (self, source))
+        return;
       set_position (self, self->uidvalidity, message->uid);
     }
-  if (!self->running || self->client == NULL)
+  if (is_stale (self, source))
     return;
   /* Messages of the batch that did not come were expunged meanwhile: they are passed. */
   if (batch_last > self->last_uid)
@@ -522,12 +544,16 @@ fetch_next (CnvMailboxWatcher *self)
           taken++;
           g_message ("UID %u of %s is %" G_GUINT64_FORMAT " bytes, over the limit: not downloaded",
                      uid, self->folder, size);
-          g_signal_emit (self, signals[MESSAGE], 0, self->uidvalidity, uid, NULL, size);
-          if (!self->running || self->client == NULL)
-            {
-              g_array_unref (batch);
-              return;
-            }
+          {
+            guint generation = self->generation;
+
+            g_signal_emit (self, signals[MESSAGE], 0, self->uidvalidity, uid, NULL, size);
+            if (!self->running || self->generation != generation)
+              {
+                g_array_unref (batch);
+                return;
+              }
+          }
           set_position (self, self->uidvalidity, uid);
           continue;
         }
@@ -667,6 +693,30 @@ sync_new (CnvMailboxWatcher *self)
                                     search_done_cb, g_object_ref (self));
 }
 
+/* START_NEW without UIDNEXT: the highest UID (the `UID *` quirk) is the position; nothing is
+ * downloaded. */
+static void
+highest_uid_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CnvMailboxWatcher) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) uids = NULL;
+
+  uids = cnv_imap_client_uid_search_finish (CNV_IMAP_CLIENT (source), result, &error);
+  if (is_stale (self, source))
+    return;
+  if (uids == NULL)
+    {
+      fail (self, error);
+      return;
+    }
+  if (uids->len > 0)
+    set_position (self, self->uidvalidity, g_array_index (uids, guint32, uids->len - 1));
+  sync_done (self);
+}
+
 /* After SELECT: where the position stands against the folder decides what to fetch. */
 static void
 sync_after_select (CnvMailboxWatcher    *self,
@@ -681,6 +731,8 @@ sync_after_select (CnvMailboxWatcher    *self,
       set_position (self, mailbox->uidvalidity, 0);
       if (self->start == CNV_MAILBOX_WATCHER_START_UNSEEN)
         {
+          self->catch_up_end = mailbox->uidnext > 0 ? mailbox->uidnext - 1 : 0;
+          self->catch_up_criteria = g_strdup ("UNSEEN");
           cnv_imap_client_uid_search_async (self->client, "UNSEEN", self->cancellable,
                                             search_done_cb, g_object_ref (self));
           return;
@@ -694,7 +746,7 @@ sync_after_select (CnvMailboxWatcher    *self,
         }
       /* No UIDNEXT (allowed before RFC 9051): the highest UID, from the search quirk. */
       cnv_imap_client_uid_search_async (self->client, "UID *", self->cancellable,
-                                        search_done_cb, g_object_ref (self));
+                                        highest_uid_cb, g_object_ref (self));
       return;
     }
 
@@ -710,6 +762,7 @@ sync_after_select (CnvMailboxWatcher    *self,
       g_message ("UIDVALIDITY of %s changed from %u to %u: messages of the last %u days are "
                  "emitted again", self->folder, old, mailbox->uidvalidity, self->rescan_days);
       set_position (self, mailbox->uidvalidity, 0);
+      self->catch_up_end = mailbox->uidnext > 0 ? mailbox->uidnext - 1 : 0;
       g_signal_emit (self, signals[UIDVALIDITY_CHANGED], 0, old, mailbox->uidvalidity);
       /* RFC 9051 §6.4.4: SINCE takes a date in English month names, whatever the locale. */
       criteria = g_strdup_printf ("SINCE %d-%s-%d", g_date_time_get_day_of_month (since),
@@ -719,6 +772,19 @@ sync_after_select (CnvMailboxWatcher    *self,
       g_date_time_unref (now);
       if (!self->running || self->client == NULL)
         return;
+      g_free (self->catch_up_criteria);
+      self->catch_up_criteria = g_strdup (criteria);
+      cnv_imap_client_uid_search_async (self->client, criteria, self->cancellable,
+                                        search_done_cb, g_object_ref (self));
+      return;
+    }
+
+  if (self->catch_up_criteria != NULL)
+    {
+      /* A catch-up the connection dropped in the middle of: it goes on from the position. */
+      g_autofree char *criteria = g_strdup_printf ("UID %u:* %s", self->last_uid + 1,
+                                                   self->catch_up_criteria);
+
       cnv_imap_client_uid_search_async (self->client, criteria, self->cancellable,
                                         search_done_cb, g_object_ref (self));
       return;
@@ -912,6 +978,8 @@ cnv_mailbox_watcher_set_position (CnvMailboxWatcher *self,
   g_return_if_fail (!self->running);
 
   set_position (self, uidvalidity, uidvalidity != 0 ? last_uid : 0);
+  self->catch_up_end = 0;
+  g_clear_pointer (&self->catch_up_criteria, g_free);
 }
 
 guint32
@@ -1160,6 +1228,7 @@ cnv_mailbox_watcher_finalize (GObject *object)
   g_clear_error (&self->last_error);
   g_clear_pointer (&self->to_fetch, g_array_unref);
   g_clear_pointer (&self->sizes, g_hash_table_unref);
+  g_clear_pointer (&self->catch_up_criteria, g_free);
   g_queue_clear_full (&self->flags, (GDestroyNotify) pending_flag_free);
   g_free (self->folder);
 
