@@ -422,6 +422,14 @@ cnv_imap_client_authenticate_async (CnvImapClient       *self,
       return;
     }
 
+  if (!cnv_mail_server_may_send_secret (server))
+    {
+      g_task_return_new_error (task, CNV_IMAP_ERROR, CNV_IMAP_ERROR_UNSUPPORTED,
+                               "Not sending the password for %s unencrypted over the network: "
+                               "use TLS or STARTTLS", server->host);
+      return;
+    }
+
   mechanism = server->auth;
   if (mechanism == CNV_MAIL_AUTH_AUTO)
     mechanism = cnv_imap_client_has_capability (self, "AUTH=PLAIN") ? CNV_MAIL_AUTH_PLAIN

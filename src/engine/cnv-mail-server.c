@@ -150,3 +150,27 @@ cnv_mail_server_get_tls_database (const CnvMailServer  *self,
   backend = g_tls_backend_get_default ();
   return g_tls_backend_get_default_database (backend);
 }
+
+/**
+ * cnv_mail_server_may_send_secret:
+ * @self: the server
+ *
+ * A password or token may go to @self when the connection is encrypted, or when it never leaves
+ * the machine: a loopback address or `localhost` (a local relay, the tests' mail stack).
+ *
+ * Returns: %FALSE when a secret would travel unencrypted over a network
+ */
+gboolean
+cnv_mail_server_may_send_secret (const CnvMailServer *self)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->security != CNV_MAIL_SECURITY_NONE)
+    return TRUE;
+  if (g_ascii_strcasecmp (self->host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (self->host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}

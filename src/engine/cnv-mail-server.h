@@ -13,7 +13,8 @@ G_BEGIN_DECLS
  * @CNV_MAIL_SECURITY_TLS: implicit TLS from the first byte (IMAPS 993, SMTPS 465)
  * @CNV_MAIL_SECURITY_STARTTLS: plain connection upgraded with STARTTLS before anything else is sent;
  *   a server that does not offer STARTTLS is an error, never a silent downgrade
- * @CNV_MAIL_SECURITY_NONE: no encryption (loopback tests only; credentials travel in clear)
+ * @CNV_MAIL_SECURITY_NONE: no encryption; a password is then only ever sent to a loopback
+ *   address (cnv_mail_server_may_send_secret())
  */
 typedef enum
 {
@@ -77,6 +78,7 @@ gboolean       cnv_mail_security_from_string   (const char          *text,
 const char    *cnv_mail_security_to_string     (CnvMailSecurity      security);
 GTlsDatabase  *cnv_mail_server_get_tls_database (const CnvMailServer *self,
                                                  GError             **error);
+gboolean       cnv_mail_server_may_send_secret  (const CnvMailServer *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnvMailServer, cnv_mail_server_free)
 
