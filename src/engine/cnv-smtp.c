@@ -2,11 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * libcurl speaks the protocol (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA with dot-stuffing) but
- * reports only the last reply code. What an outbox needs — which recipient was refused, with which
- * code and words — is read from the protocol trace libcurl hands to CURLOPT_DEBUGFUNCTION: every
- * command it sends (CURLINFO_HEADER_OUT) and every reply line it reads (CURLINFO_HEADER_IN), in
- * order. libcurl never pipelines SMTP commands, so each complete reply answers the last command.
+ * The public API (cnv-smtp.h): serializing a message for the wire, checking the arguments before
+ * any connection, and the GTask worker that sets libcurl up and runs the session. libcurl speaks
+ * the protocol (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA with dot-stuffing) but reports only the
+ * last reply code; what an outbox needs — which recipient was refused, with which code and words —
+ * is read from libcurl's protocol trace by cnv-smtp-reply.c, which also classifies the errors.
  *
  * The worker thread touches only its own copies (server, secret, addresses, message bytes): gmime
  * is not thread-safe, so the message is serialized in the caller's thread.
@@ -17,9 +17,7 @@
 
 #include <string.h>
 
-#include <curl/curl.h>
-
-#include "cnv-smtp.h"
+#include "cnv-smtp-private.h"
 
 /* libcurl 7.69 added the option with a typo, 8.2 renamed it (keeping the old name as an alias
  * only without CURL_NO_OLDIES). */
@@ -37,95 +35,8 @@
 #define LOW_SPEED_TIME_S 120
 /* RFC 5321 §4.5.3.1.3: a path is at most 256 octets with its angle brackets. */
 #define MAX_PATH 254
-/* RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets; keep a little more, cut the rest. */
-#define MAX_LINE 1024
-/* Bounds the words kept from a multi-line reply (an EHLO reply is a few hundred bytes). */
-#define MAX_REPLY 4096
 
 G_DEFINE_QUARK (cnv-smtp-error-quark, cnv_smtp_error)
-
-/* What the last command sent was; the next complete reply answers it. */
-typedef enum
-{
-  STEP_GREETING,
-  STEP_EHLO,
-  STEP_STARTTLS,
-  STEP_AUTH,
-  STEP_MAIL,
-  STEP_RCPT,
-  STEP_DATA,
-  STEP_MESSAGE,
-  STEP_QUIT,
-  STEP_OTHER,
-} Step;
-
-typedef struct
-{
-  guint  code;
-  char  *enhanced_code;
-  char  *text;
-} Reply;
-
-typedef struct
-{
-  /* Owned copies: the worker thread touches nothing else */
-  CnvMailServer *server;
-  char          *secret;
-  char          *envelope_from;
-  GStrv          recipients;
-  GBytes        *message;
-  char          *url;
-  char          *label;
-
-  /* Worker state */
-  gsize          sent;
-  char           errbuf[CURL_ERROR_SIZE];
-  gboolean       trace;
-  GString       *line_in;
-  GString       *line_out;
-  GString       *pending;
-  Step           step;
-  guint          last_code;
-  guint          rcpt_sent;
-  GPtrArray     *rcpt_replies;
-  Reply         *failure;
-  Step           failure_step;
-  Reply         *final_reply;
-} Submission;
-
-static void
-reply_free (Reply *reply)
-{
-  if (reply == NULL)
-    return;
-  g_free (reply->enhanced_code);
-  g_free (reply->text);
-  g_free (reply);
-}
-
-static void
-recipient_failure_free (CnvSmtpRecipientFailure *failure)
-{
-  g_free (failure->address);
-  g_free (failure->enhanced_code);
-  g_free (failure->reply);
-  g_free (failure);
-}
-
-/**
- * cnv_smtp_result_free:
- * @self: (nullable): a result of cnv_smtp_submit_finish()
- */
-void
-cnv_smtp_result_free (CnvSmtpResult *self)
-{
-  if (self == NULL)
-    return;
-  g_clear_pointer (&self->accepted, g_ptr_array_unref);
-  g_clear_pointer (&self->rejected, g_ptr_array_unref);
-  g_free (self->final_reply);
-  g_free (self);
-}
 
 static void
 wipe_secret (char *secret)
@@ -137,7 +48,7 @@ wipe_secret (char *secret)
 }
 
 static void
-submission_free (Submission *self)
+submission_free (CnvSmtpSubmission *self)
 {
   cnv_mail_server_free (self->server);
   wipe_secret (self->secret);
@@ -157,12 +68,12 @@ submission_free (Submission *self)
   if (self->pending != NULL)
     g_string_free (self->pending, TRUE);
   g_clear_pointer (&self->rcpt_replies, g_ptr_array_unref);
-  reply_free (self->failure);
-  reply_free (self->final_reply);
+  cnv_smtp_reply_free (self->failure);
+  cnv_smtp_reply_free (self->final_reply);
   g_free (self);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Submission, submission_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnvSmtpSubmission, submission_free)
 
 /* A mailbox as RFC 5321 §4.1.2 carries it in MAIL FROM and RCPT TO, without the angle brackets:
  * anything that could end the path or the command line early (CR, LF, '<', '>'), a space (which
@@ -287,298 +198,6 @@ cnv_smtp_message_to_bytes (GMimeMessage *message)
   return normalize_line_ends (bytes);
 }
 
-/* Protocol trace: replies and commands, as libcurl reports them. */
-
-/* Control characters of a server's words become '?': they end up in logs and error messages. */
-static void
-append_printable (GString    *out,
-                  const char *text,
-                  gsize       len)
-{
-  for (gsize i = 0; i < len; i++)
-    {
-      guchar c = (guchar) text[i];
-
-      g_string_append_c (out, c < 0x20 || c == 0x7f ? '?' : (char) c);
-    }
-}
-
-/* RFC 3463 §2: class.subject.detail, class = the reply code's first digit (RFC 2034 §4). */
-static char *
-parse_enhanced_code (const char *text,
-                     guint       code)
-{
-  const char *p = text;
-  guint dots = 0;
-
-  if (*p != (char) ('0' + code / 100) || (code / 100 != 2 && code / 100 != 4 && code / 100 != 5))
-    return NULL;
-  p++;
-  while (dots < 2)
-    {
-      guint digits = 0;
-
-      if (*p != '.')
-        return NULL;
-      p++;
-      dots++;
-      while (g_ascii_isdigit (*p) && digits < 3)
-        {
-          p++;
-          digits++;
-        }
-      if (digits == 0)
-        return NULL;
-    }
-  if (*p != '\0' && *p != ' ')
-    return NULL;
-  return g_strndup (text, p - text);
-}
-
-static void
-record_failure (Submission *self,
-                Reply      *reply)
-{
-  reply_free (self->failure);
-  self->failure = reply;
-  self->failure_step = self->step;
-}
-
-static void
-reply_received (Submission *self,
-                Reply      *reply)
-{
-  gboolean positive = reply->code < 400;
-
-  self->last_code = reply->code;
-  switch (self->step)
-    {
-    case STEP_RCPT:
-      if (self->rcpt_replies->len < self->rcpt_sent)
-        g_ptr_array_add (self->rcpt_replies, reply);
-      else
-        reply_free (reply);
-      return;
-
-    case STEP_DATA:
-      if (reply->code == 354)
-        {
-          /* RFC 5321 §4.1.1.4: the message follows, then its own reply. */
-          self->step = STEP_MESSAGE;
-          if (self->trace)
-            g_debug ("C: (the message, %" G_GSIZE_FORMAT " bytes, and <CRLF>.<CRLF>)",
-                     g_bytes_get_size (self->message));
-          g_clear_pointer (&self->failure, reply_free);
-          reply_free (reply);
-          return;
-        }
-      break;
-
-    case STEP_MESSAGE:
-      reply_free (self->final_reply);
-      self->final_reply = reply;
-      if (!positive)
-        {
-          self->final_reply = NULL;
-          record_failure (self, reply);
-        }
-      return;
-
-    case STEP_QUIT:
-      reply_free (reply);
-      return;
-
-    case STEP_GREETING:
-    case STEP_EHLO:
-    case STEP_STARTTLS:
-    case STEP_AUTH:
-    case STEP_MAIL:
-    case STEP_OTHER:
-    default:
-      break;
-    }
-
-  /* The latest refusal explains a failure; a later positive reply (HELO after a refused EHLO)
-   * means the session went on. */
-  if (positive)
-    {
-      g_clear_pointer (&self->failure, reply_free);
-      reply_free (reply);
-    }
-  else
-    record_failure (self, reply);
-}
-
-/* RFC 5321 §4.2: "ddd text" ends a reply, "ddd-text" continues it. */
-static void
-line_in (Submission *self,
-         const char *line,
-         gsize       len)
-{
-  guint code;
-  gboolean last;
-
-  if (self->trace)
-    {
-      g_autoptr(GString) shown = g_string_new ("S: ");
-
-      append_printable (shown, line, len);
-      g_debug ("%s", shown->str);
-    }
-
-  if (len < 3 || !g_ascii_isdigit (line[0]) || !g_ascii_isdigit (line[1])
-      || !g_ascii_isdigit (line[2]) || (len > 3 && line[3] != ' ' && line[3] != '-'))
-    return;
-
-  code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-  last = len == 3 || line[3] == ' ';
-
-  if (self->pending->len > 0)
-    g_string_append_c (self->pending, '\n');
-  if (self->pending->len < MAX_REPLY)
-    append_printable (self->pending, line, len);
-
-  if (last)
-    {
-      Reply *reply = g_new0 (Reply, 1);
-      const char *first = self->pending->str;
-
-      reply->code = code;
-      /* The enhanced code of the first line (RFC 2034 §4: every line repeats it). */
-      if (strlen (first) > 4)
-        reply->enhanced_code = parse_enhanced_code (first + 4, code);
-      reply->text = g_strdup (self->pending->str);
-      g_string_truncate (self->pending, 0);
-      reply_received (self, reply);
-    }
-}
-
-static Step
-step_from_verb (const char *line,
-                gsize       len)
-{
-  static const struct { const char *verb; Step step; } verbs[] = {
-    { "EHLO", STEP_EHLO }, { "HELO", STEP_EHLO }, { "STARTTLS", STEP_STARTTLS },
-    { "AUTH", STEP_AUTH }, { "MAIL", STEP_MAIL }, { "RCPT", STEP_RCPT }, { "DATA", STEP_DATA },
-    { "QUIT", STEP_QUIT },
-  };
-  gsize verb_len = 0;
-
-  while (verb_len < len && line[verb_len] != ' ' && line[verb_len] != ':')
-    verb_len++;
-  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    if (strlen (verbs[i].verb) == verb_len && g_ascii_strncasecmp (line, verbs[i].verb, verb_len) == 0)
-      return verbs[i].step;
-  return STEP_OTHER;
-}
-
-static void
-line_out (Submission *self,
-          const char *line,
-          gsize       len)
-{
-  g_autoptr(GString) shown = NULL;
-
-  /* RFC 4954 §4: after a 334 challenge the client's line is a SASL response, not a command. */
-  if (self->step == STEP_AUTH && self->last_code == 334)
-    {
-      if (self->trace)
-        g_debug ("C: (SASL response redacted)");
-      self->last_code = 0;
-      return;
-    }
-
-  self->step = step_from_verb (line, len);
-  self->last_code = 0;
-  g_string_truncate (self->pending, 0);
-  if (self->step == STEP_RCPT)
-    self->rcpt_sent++;
-
-  if (!self->trace)
-    return;
-  shown = g_string_new ("C: ");
-  if (self->step == STEP_AUTH)
-    {
-      /* "AUTH PLAIN <initial response>" (RFC 4954 §4): keep the mechanism only. */
-      const char *space = memchr (line, ' ', len);
-      const char *second = space != NULL ? memchr (space + 1, ' ', len - (space + 1 - line)) : NULL;
-
-      append_printable (shown, line, second != NULL ? (gsize) (second - line) : len);
-      if (second != NULL)
-        g_string_append (shown, " (initial response redacted)");
-    }
-  else
-    append_printable (shown, line, len);
-  g_debug ("%s", shown->str);
-}
-
-/* libcurl may hand over a line in pieces or several lines at once. */
-static void
-feed_lines (Submission *self,
-            GString    *buffer,
-            const char *data,
-            gsize       size,
-            void      (*handle) (Submission *, const char *, gsize))
-{
-  for (gsize i = 0; i < size; i++)
-    {
-      if (data[i] == '\n')
-        {
-          gsize len = buffer->len;
-
-          if (len > 0 && buffer->str[len - 1] == '\r')
-            len--;
-          handle (self, buffer->str, len);
-          g_string_truncate (buffer, 0);
-        }
-      else if (buffer->len < MAX_LINE)
-        g_string_append_c (buffer, data[i]);
-    }
-}
-
-static int
-debug_cb (CURL          *curl,
-          curl_infotype  type,
-          char          *data,
-          size_t         size,
-          void          *user_data)
-{
-  Submission *self = user_data;
-
-  switch (type)
-    {
-    case CURLINFO_HEADER_IN:
-      feed_lines (self, self->line_in, data, size, line_in);
-      break;
-
-    case CURLINFO_HEADER_OUT:
-      feed_lines (self, self->line_out, data, size, line_out);
-      break;
-
-    case CURLINFO_TEXT:
-      if (self->trace)
-        {
-          g_autoptr(GString) shown = g_string_new ("* ");
-
-          while (size > 0 && (data[size - 1] == '\n' || data[size - 1] == '\r'))
-            size--;
-          append_printable (shown, data, MIN (size, (size_t) MAX_LINE));
-          g_debug ("%s", shown->str);
-        }
-      break;
-
-    /* The message itself and TLS records are not traced. */
-    case CURLINFO_DATA_IN:
-    case CURLINFO_DATA_OUT:
-    case CURLINFO_SSL_DATA_IN:
-    case CURLINFO_SSL_DATA_OUT:
-    case CURLINFO_END:
-    default:
-      break;
-    }
-  return 0;
-}
-
 /* The worker thread */
 
 static size_t
@@ -587,7 +206,7 @@ read_cb (char   *buffer,
          size_t  nitems,
          void   *user_data)
 {
-  Submission *self = user_data;
+  CnvSmtpSubmission *self = user_data;
   gsize len;
   const guint8 *data = g_bytes_get_data (self->message, &len);
   gsize n = MIN (size * nitems, len - self->sent);
@@ -616,202 +235,8 @@ init_curl (gpointer data)
   return GINT_TO_POINTER (curl_global_init (CURL_GLOBAL_DEFAULT));
 }
 
-static CnvSmtpError
-kind_for_code (guint code)
-{
-  /* RFC 4954 §6: 530 authentication required, 534 mechanism too weak, 535 credentials invalid,
-   * 538 encryption required for the mechanism. */
-  if (code == 530 || code == 534 || code == 535 || code == 538)
-    return CNV_SMTP_ERROR_AUTH;
-  if (code / 100 == 5)
-    return CNV_SMTP_ERROR_PERMANENT;
-  return CNV_SMTP_ERROR_TRANSIENT;
-}
-
-static const char *
-step_to_string (Step step)
-{
-  switch (step)
-    {
-    case STEP_GREETING:
-      return "the greeting";
-    case STEP_EHLO:
-      return "EHLO";
-    case STEP_STARTTLS:
-      return "STARTTLS";
-    case STEP_AUTH:
-      return "AUTH";
-    case STEP_MAIL:
-      return "MAIL FROM";
-    case STEP_RCPT:
-      return "RCPT TO";
-    case STEP_DATA:
-      return "DATA";
-    case STEP_MESSAGE:
-      return "the message";
-    case STEP_QUIT:
-      return "QUIT";
-    case STEP_OTHER:
-    default:
-      return "a command";
-    }
-}
-
-/* A reply of several lines on one line, for an error message. */
-static char *
-flatten_reply (const Reply *reply)
-{
-  return g_strdelimit (g_strdup (reply->text), "\n", ' ');
-}
-
-static CnvSmtpRecipientFailure *
-recipient_failure_new (const char  *address,
-                       const Reply *reply)
-{
-  CnvSmtpRecipientFailure *failure = g_new0 (CnvSmtpRecipientFailure, 1);
-
-  failure->address = g_strdup (address);
-  failure->code = reply->code;
-  failure->enhanced_code = g_strdup (reply->enhanced_code);
-  failure->reply = g_strdup (reply->text);
-  failure->kind = kind_for_code (reply->code);
-  return failure;
-}
-
-/* Every RCPT TO was answered and none accepted: libcurl stops before DATA. A recipient that may
- * succeed later (4yz) makes the whole submission worth retrying. */
-static GError *
-all_rejected_error (Submission *self)
-{
-  g_autoptr(GString) message = g_string_new (NULL);
-  CnvSmtpError kind = CNV_SMTP_ERROR_PERMANENT;
-  gboolean auth = FALSE;
-
-  g_string_printf (message, "%s refused every recipient:", self->label);
-  for (guint i = 0; i < self->rcpt_replies->len; i++)
-    {
-      const Reply *reply = g_ptr_array_index (self->rcpt_replies, i);
-      CnvSmtpError reply_kind = kind_for_code (reply->code);
-      g_autofree char *text = flatten_reply (reply);
-
-      if (reply_kind == CNV_SMTP_ERROR_TRANSIENT)
-        kind = CNV_SMTP_ERROR_TRANSIENT;
-      else if (reply_kind == CNV_SMTP_ERROR_AUTH)
-        auth = TRUE;
-      g_string_append_printf (message, "%s %s: %s", i > 0 ? ";" : "", self->recipients[i],
-                              text);
-    }
-  if (kind != CNV_SMTP_ERROR_TRANSIENT && auth)
-    kind = CNV_SMTP_ERROR_AUTH;
-  return g_error_new_literal (CNV_SMTP_ERROR, kind, message->str);
-}
-
-static GError *
-error_from_curl (Submission   *self,
-                 GCancellable *cancellable,
-                 CURLcode      code)
-{
-  const char *detail = self->errbuf[0] != '\0' ? self->errbuf : curl_easy_strerror (code);
-  guint n_recipients = g_strv_length (self->recipients);
-  CnvSmtpError kind;
-
-  if (code == CURLE_ABORTED_BY_CALLBACK && g_cancellable_is_cancelled (cancellable))
-    return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Submission to %s cancelled",
-                        self->label);
-
-  if (self->rcpt_sent == n_recipients && self->rcpt_replies->len == n_recipients
-      && self->failure == NULL)
-    {
-      gboolean any_accepted = FALSE;
-
-      for (guint i = 0; i < n_recipients; i++)
-        if (((const Reply *) g_ptr_array_index (self->rcpt_replies, i))->code / 100 == 2)
-          any_accepted = TRUE;
-      if (!any_accepted)
-        return all_rejected_error (self);
-    }
-
-  if (self->failure != NULL)
-    {
-      g_autofree char *text = flatten_reply (self->failure);
-
-      kind = kind_for_code (self->failure->code);
-      if (self->failure_step == STEP_AUTH && kind == CNV_SMTP_ERROR_PERMANENT)
-        kind = CNV_SMTP_ERROR_AUTH;
-      else if (self->failure_step == STEP_STARTTLS && kind == CNV_SMTP_ERROR_PERMANENT)
-        kind = CNV_SMTP_ERROR_TLS;
-      return g_error_new (CNV_SMTP_ERROR, kind, "%s refused %s: %s", self->label,
-                          step_to_string (self->failure_step), text);
-    }
-
-  switch ((int) code)
-    {
-    /* Certificates, handshake, or a server without the STARTTLS that was required. */
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_USE_SSL_FAILED:
-      kind = CNV_SMTP_ERROR_TLS;
-      break;
-
-    /* Denied without a refusal: the server offers none of the mechanisms allowed. */
-    case CURLE_LOGIN_DENIED:
-      return g_error_new (CNV_SMTP_ERROR, CNV_SMTP_ERROR_AUTH,
-                          "%s offers no authentication mechanism this client may use (%s)",
-                          self->label, detail);
-
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_BAD_FUNCTION_ARGUMENT:
-      kind = CNV_SMTP_ERROR_INVALID;
-      break;
-
-    /* Connection refused, reset or timed out, name resolution, out of memory: try again. */
-    default:
-      kind = CNV_SMTP_ERROR_TRANSIENT;
-      break;
-    }
-  return g_error_new (CNV_SMTP_ERROR, kind, "%s: %s", self->label, detail);
-}
-
-static CnvSmtpResult *
-result_from_replies (Submission *self)
-{
-  CnvSmtpResult *result = g_new0 (CnvSmtpResult, 1);
-
-  result->accepted = g_ptr_array_new_with_free_func (g_free);
-  result->rejected = g_ptr_array_new_with_free_func ((GDestroyNotify) recipient_failure_free);
-  result->final_reply = self->final_reply != NULL ? g_strdup (self->final_reply->text) : NULL;
-
-  for (guint i = 0; self->recipients[i] != NULL; i++)
-    {
-      const Reply *reply = NULL;
-
-      if (i < self->rcpt_replies->len)
-        reply = g_ptr_array_index (self->rcpt_replies, i);
-      if (reply == NULL)
-        g_warning ("%s: no reply to RCPT TO seen for recipient %u; counted as accepted",
-                   self->label, i);
-      if (reply == NULL || reply->code / 100 == 2)
-        g_ptr_array_add (result->accepted, g_strdup (self->recipients[i]));
-      else
-        g_ptr_array_add (result->rejected, recipient_failure_new (self->recipients[i], reply));
-    }
-  return result;
-}
-
 static CURLcode
-set_options (Submission         *self,
+set_options (CnvSmtpSubmission  *self,
              CURL               *curl,
              struct curl_slist  *recipients,
              GCancellable       *cancellable)
@@ -896,7 +321,7 @@ set_options (Submission         *self,
   SET (CURLOPT_XFERINFODATA, cancellable);
 
   /* The debug function sees the protocol only in verbose mode; it replaces the printing. */
-  SET (CURLOPT_DEBUGFUNCTION, debug_cb);
+  SET (CURLOPT_DEBUGFUNCTION, cnv_smtp_debug_cb);
   SET (CURLOPT_DEBUGDATA, self);
   SET (CURLOPT_VERBOSE, 1L);
 
@@ -905,9 +330,9 @@ set_options (Submission         *self,
 }
 
 static CnvSmtpResult *
-submission_run (Submission    *self,
-                GCancellable  *cancellable,
-                GError       **error)
+submission_run (CnvSmtpSubmission  *self,
+                GCancellable       *cancellable,
+                GError            **error)
 {
   static GOnce curl_once = G_ONCE_INIT;
   struct curl_slist *recipients = NULL;
@@ -944,9 +369,9 @@ submission_run (Submission    *self,
                g_bytes_get_size (self->message), g_strv_length (self->recipients), self->url);
       code = curl_easy_perform (curl);
       if (code == CURLE_OK)
-        result = result_from_replies (self);
+        result = cnv_smtp_result_from_replies (self);
       else
-        g_propagate_error (error, error_from_curl (self, cancellable, code));
+        g_propagate_error (error, cnv_smtp_error_from_curl (self, cancellable, code));
     }
 
   curl_easy_cleanup (curl);
@@ -960,7 +385,7 @@ submit_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  Submission *self = task_data;
+  CnvSmtpSubmission *self = task_data;
   g_autoptr(GError) error = NULL;
   CnvSmtpResult *result;
 
@@ -1049,6 +474,14 @@ check_arguments (const CnvMailServer  *server,
                    "The message is empty or could not be serialized");
       return FALSE;
     }
+  if (server->user != NULL && !cnv_mail_server_may_send_secret (server))
+    {
+      /* Not worth retrying: the configuration must change (TLS or STARTTLS). */
+      g_set_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_TLS,
+                   "Not sending the password for %s unencrypted over the network: use TLS or "
+                   "STARTTLS", server->host);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -1084,7 +517,7 @@ cnv_smtp_submit_bytes_async (const CnvMailServer *server,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(Submission) self = NULL;
+  g_autoptr(CnvSmtpSubmission) self = NULL;
   g_autoptr(GError) error = NULL;
 
   g_return_if_fail (server != NULL);
@@ -1104,7 +537,7 @@ cnv_smtp_submit_bytes_async (const CnvMailServer *server,
       return;
     }
 
-  self = g_new0 (Submission, 1);
+  self = g_new0 (CnvSmtpSubmission, 1);
   self->server = cnv_mail_server_copy (server);
   self->label = g_strdup_printf ("%s:%u", server->host, cnv_mail_server_get_smtp_port (server));
   self->url = build_url (server);
@@ -1122,8 +555,8 @@ cnv_smtp_submit_bytes_async (const CnvMailServer *server,
   self->line_in = g_string_new (NULL);
   self->line_out = g_string_new (NULL);
   self->pending = g_string_new (NULL);
-  self->rcpt_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) reply_free);
-  self->step = STEP_GREETING;
+  self->rcpt_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_smtp_reply_free);
+  self->step = CNV_SMTP_STEP_GREETING;
   self->trace = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
 
   g_task_set_task_data (task, g_steal_pointer (&self), (GDestroyNotify) submission_free);
