@@ -10,42 +10,7 @@
 #include "cnv-imap-client.h"
 #include "cnv-mail-server.h"
 #include "mailstack-fixture.h"
-
-static inline gboolean
-wait_tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the default main context until @condition holds, at most @seconds. */
-#define WAIT_UNTIL(condition, seconds)                                                     \
-  G_STMT_START {                                                                           \
-    gint64 wait_end_ = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC;      \
-    guint wait_tick_ = g_timeout_add (20, wait_tick_cb, NULL);                             \
-    while (!(condition) && g_get_monotonic_time () < wait_end_)                            \
-      g_main_context_iteration (NULL, TRUE);                                               \
-    g_source_remove (wait_tick_);                                                          \
-  } G_STMT_END
-
-static inline GAsyncResult *
-wait_result (GAsyncResult **slot,
-             guint          seconds)
-{
-  WAIT_UNTIL (*slot != NULL, seconds);
-  g_assert_nonnull (*slot);
-  return *slot;
-}
-
-static inline void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  g_assert_null (*slot);
-  *slot = g_object_ref (result);
-}
+#include "test-async.h"
 
 /* The IMAP server of @stack for @user (`bob`), verified against the stack's CA. */
 static inline CnvMailServer *

@@ -225,6 +225,7 @@ test_wrong_host (void)
   g_assert_false (cnv_imap_client_connect_finish (client, wait_result (&result, 30), &error));
   g_assert_error (error, CNV_IMAP_ERROR, CNV_IMAP_ERROR_TLS);
   g_assert_nonnull (strstr (error->message, "another host name"));
+  g_clear_object (&result);
 }
 
 static void
@@ -242,6 +243,7 @@ test_wrong_password (void)
   g_assert_false (cnv_imap_client_authenticate_finish (client, wait_result (&result, 30), &error));
   g_assert_error (error, CNV_IMAP_ERROR, CNV_IMAP_ERROR_AUTH);
   g_assert_null (strstr (error->message, "wrong-password"));
+  g_clear_object (&result);
 }
 
 static void
@@ -255,6 +257,7 @@ test_connection_refused (void)
   cnv_imap_client_connect_async (client, NULL, store_result_cb, &result);
   g_assert_false (cnv_imap_client_connect_finish (client, wait_result (&result, 30), &error));
   g_assert_error (error, CNV_IMAP_ERROR, CNV_IMAP_ERROR_CONNECTION);
+  g_clear_object (&result);
 }
 
 static void

@@ -16,6 +16,7 @@
 
 #include <glib/gstdio.h>
 
+#include "line-client.h"
 #include "mailstack-fixture.h"
 
 /* One stack for the whole program, started on first use; /mailstack/stop stops it. */
@@ -35,181 +36,6 @@ get_stack (void)
   return stack;
 }
 
-/* --- a line-oriented client (IMAP, SMTP, LMTP) over plain GIO --------------------------------- */
-
-typedef struct
-{
-  GSocketConnection *socket;
-  guint16            port;
-  GIOStream         *stream;   /* the socket, or TLS over it */
-  GDataInputStream  *in;
-} Line;
-
-static void
-line_free (Line *line)
-{
-  g_clear_object (&line->in);
-  g_clear_object (&line->stream);
-  g_clear_object (&line->socket);
-  g_free (line);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Line, line_free)
-
-static void
-line_attach_input (Line *line)
-{
-  g_clear_object (&line->in);
-  line->in = g_data_input_stream_new (g_io_stream_get_input_stream (line->stream));
-  g_data_input_stream_set_newline_type (line->in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-  /* Dropping this reader at STARTTLS must not close the socket under the TLS layer. */
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (line->in), FALSE);
-}
-
-static GSocketConnection *
-connect_port (guint16   port,
-              GError  **error)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-
-  g_socket_client_set_timeout (client, 20);
-  return g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, error);
-}
-
-static Line *
-line_open (guint16 port)
-{
-  g_autoptr(GError) error = NULL;
-  Line *line = g_new0 (Line, 1);
-
-  line->port = port;
-  line->socket = connect_port (port, &error);
-  g_assert_no_error (error);
-  line->stream = g_object_ref (G_IO_STREAM (line->socket));
-  line_attach_input (line);
-  return line;
-}
-
-static char *
-line_read (Line *line)
-{
-  g_autoptr(GError) error = NULL;
-  char *text = g_data_input_stream_read_line (line->in, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (text);
-  return text;
-}
-
-static void G_GNUC_PRINTF (2, 3)
-line_send (Line       *line,
-           const char *format,
-           ...)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *data = NULL;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  data = g_strconcat (text, "\r\n", NULL);
-  g_output_stream_write_all (g_io_stream_get_output_stream (line->stream), data, strlen (data),
-                             NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-/* Puts TLS over the connection (implicit TLS, or after STARTTLS), verifying the server's
- * certificate for @host against @database, or against the system's store when it is NULL. */
-static gboolean
-line_start_tls (Line          *line,
-                GTlsDatabase  *database,
-                const char    *host,
-                GError       **error)
-{
-  g_autoptr(GSocketConnectable) identity = g_network_address_new (host, line->port);
-  g_autoptr(GIOStream) tls = g_tls_client_connection_new (G_IO_STREAM (line->socket), identity,
-                                                          error);
-
-  if (tls == NULL)
-    return FALSE;
-  if (database != NULL)
-    g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
-  if (!g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, error))
-    return FALSE;
-  g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (tls)), ==, 0);
-  g_clear_object (&line->stream);
-  line->stream = g_steal_pointer (&tls);
-  line_attach_input (line);
-  return TRUE;
-}
-
-/* An SMTP/LMTP reply (RFC 5321 §4.2.1: "NNN-" continues, "NNN " ends); returns the code. */
-static guint
-smtp_reply (Line  *line,
-            char **text)
-{
-  g_autoptr(GString) all = g_string_new (NULL);
-  guint64 code = 0;
-
-  for (;;)
-    {
-      g_autofree char *reply = line_read (line);
-
-      g_assert_cmpuint (strlen (reply), >=, 3);
-      g_string_append_printf (all, "%s\n", reply);
-      if (reply[3] != '-')
-        {
-          g_autofree char *digits = g_strndup (reply, 3);
-
-          g_assert_true (g_ascii_string_to_unsigned (digits, 10, 200, 599, &code, NULL));
-          break;
-        }
-    }
-  if (text != NULL)
-    *text = g_string_free (g_steal_pointer (&all), FALSE);
-  return (guint) code;
-}
-
-static void
-smtp_expect (Line       *line,
-             guint       code,
-             const char *command)
-{
-  g_autofree char *text = NULL;
-
-  if (command != NULL)
-    line_send (line, "%s", command);
-  if (smtp_reply (line, &text) != code)
-    g_error ("after %s: expected %u, got %s", command != NULL ? command : "connecting", code, text);
-}
-
-/* Sends an IMAP command and returns everything up to its tagged reply, which must be OK. */
-static char *
-imap_command (Line       *line,
-              const char *tag,
-              const char *command)
-{
-  g_autoptr(GString) all = g_string_new (NULL);
-  g_autofree char *prefix = g_strconcat (tag, " ", NULL);
-
-  line_send (line, "%s %s", tag, command);
-  for (;;)
-    {
-      g_autofree char *reply = line_read (line);
-
-      g_string_append_printf (all, "%s\n", reply);
-      if (g_str_has_prefix (reply, prefix))
-        {
-          if (!g_str_has_prefix (reply + strlen (prefix), "OK"))
-            g_error ("IMAP %s: %s", command, reply);
-          break;
-        }
-    }
-  return g_string_free (g_steal_pointer (&all), FALSE);
-}
-
 static GTlsDatabase *
 stack_database (void)
 {
@@ -223,7 +49,7 @@ stack_database (void)
 }
 
 /* An IMAP session over STARTTLS, logged in as @user. */
-static Line *
+static LineClient *
 imap_login (const char *user)
 {
   g_autoptr(GTlsDatabase) database = stack_database ();
@@ -232,16 +58,16 @@ imap_login (const char *user)
   g_autofree char *reply = NULL;
   g_autofree char *login = NULL;
   g_autoptr(GError) error = NULL;
-  Line *line = line_open (get_stack ()->imap_port);
+  LineClient *line = line_client_open (get_stack ()->imap_port);
 
   g_assert_nonnull (password);
-  banner = line_read (line);
+  banner = line_client_read (line);
   g_assert_true (g_str_has_prefix (banner, "* OK "));
-  reply = imap_command (line, "t1", "STARTTLS");
-  g_assert_true (line_start_tls (line, database, "127.0.0.1", &error));
+  reply = line_client_imap_command (line, "t1", "STARTTLS");
+  g_assert_true (line_client_start_tls (line, database, "127.0.0.1", &error));
   g_assert_no_error (error);
   login = g_strdup_printf ("LOGIN \"%s@%s\" \"%s\"", user, get_stack ()->domain, password);
-  g_free (imap_command (line, "t2", login));
+  g_free (line_client_imap_command (line, "t2", login));
   return line;
 }
 
@@ -249,8 +75,8 @@ imap_login (const char *user)
 static guint
 imap_count (const char *user)
 {
-  g_autoptr(Line) line = imap_login (user);
-  g_autofree char *reply = imap_command (line, "t3", "STATUS INBOX (MESSAGES)");
+  g_autoptr(LineClient) line = imap_login (user);
+  g_autofree char *reply = line_client_imap_command (line, "t3", "STATUS INBOX (MESSAGES)");
   g_autoptr(GRegex) regex = g_regex_new ("^\\* STATUS \"?INBOX\"? \\(MESSAGES (\\d+)\\)",
                                          G_REGEX_MULTILINE, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
@@ -260,7 +86,7 @@ imap_count (const char *user)
   g_assert_true (g_regex_match (regex, reply, 0, &match));
   number = g_match_info_fetch (match, 1);
   g_assert_true (g_ascii_string_to_unsigned (number, 10, 0, G_MAXUINT, &count, NULL));
-  g_free (imap_command (line, "t4", "LOGOUT"));
+  g_free (line_client_imap_command (line, "t4", "LOGOUT"));
   return (guint) count;
 }
 
@@ -412,8 +238,8 @@ static void
 assert_banner (guint16     port,
                const char *prefix)
 {
-  g_autoptr(Line) line = line_open (port);
-  g_autofree char *banner = line_read (line);
+  g_autoptr(LineClient) line = line_client_open (port);
+  g_autofree char *banner = line_client_read (line);
 
   g_test_message ("port %u: %s", port, banner);
   g_assert_true (g_str_has_prefix (banner, prefix));
@@ -427,7 +253,7 @@ test_ports (void)
   CnvMailstack *s = get_stack ();
   g_autofree char *env = read_text (s->dir, "env");
   g_auto(GStrv) lines = g_strsplit (env, "\n", -1);
-  g_autoptr(Line) imap = NULL;
+  g_autoptr(LineClient) imap = NULL;
   g_autofree char *banner = NULL;
   const char *users = NULL;
   g_auto(GStrv) names = NULL;
@@ -439,8 +265,8 @@ test_ports (void)
   g_assert_true (g_file_test (s->postfix_log, G_FILE_TEST_IS_REGULAR));
 
   /* IMAP greets with "* OK" and offers STARTTLS (RFC 9051 §7.1.1, §6.2.1) … */
-  imap = line_open (s->imap_port);
-  banner = line_read (imap);
+  imap = line_client_open (s->imap_port);
+  banner = line_client_read (imap);
   g_assert_true (g_str_has_prefix (banner, "* OK "));
   g_assert_nonnull (strstr (banner, "STARTTLS"));
   /* … LMTP, submission and SMTP with 220 (RFC 2033 §4.1, RFC 5321 §4.3.1). */
@@ -484,31 +310,31 @@ test_tls_ca (void)
   /* The certificate verifies against the stack's CA, for both names it is issued to. */
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_autoptr(Line) line = line_open (s->imaps_port);
+      g_autoptr(LineClient) line = line_client_open (s->imaps_port);
       g_autoptr(GError) error = NULL;
       g_autofree char *banner = NULL;
 
-      g_assert_true (line_start_tls (line, database, names[i], &error));
+      g_assert_true (line_client_start_tls (line, database, names[i], &error));
       g_assert_no_error (error);
-      banner = line_read (line);
+      banner = line_client_read (line);
       g_assert_true (g_str_has_prefix (banner, "* OK "));
     }
 
   /* Not for another name (RFC 6125 §6.4) … */
   {
-    g_autoptr(Line) line = line_open (s->imaps_port);
+    g_autoptr(LineClient) line = line_client_open (s->imaps_port);
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (line_start_tls (line, database, "mail.example.org", &error));
+    g_assert_false (line_client_start_tls (line, database, "mail.example.org", &error));
     g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   }
 
   /* … and not against the system's store: the check is real, nothing accepts it blindly. */
   {
-    g_autoptr(Line) line = line_open (s->imaps_port);
+    g_autoptr(LineClient) line = line_client_open (s->imaps_port);
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (line_start_tls (line, NULL, "localhost", &error));
+    g_assert_false (line_client_start_tls (line, NULL, "localhost", &error));
     g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   }
 }
@@ -516,19 +342,19 @@ test_tls_ca (void)
 static void
 test_imap_starttls (void)
 {
-  g_autoptr(Line) line = imap_login ("bob");
-  g_autofree char *capability = imap_command (line, "a1", "CAPABILITY");
+  g_autoptr(LineClient) line = imap_login ("bob");
+  g_autofree char *capability = line_client_imap_command (line, "a1", "CAPABILITY");
 
   /* RFC 9051 §6.2.1: after STARTTLS the server no longer offers it. */
   g_assert_nonnull (strstr (capability, "* CAPABILITY "));
   g_assert_null (strstr (capability, "STARTTLS"));
-  g_free (imap_command (line, "a2", "SELECT INBOX"));
-  g_free (imap_command (line, "a3", "LOGOUT"));
+  g_free (line_client_imap_command (line, "a2", "SELECT INBOX"));
+  g_free (line_client_imap_command (line, "a3", "LOGOUT"));
 }
 
 /* A submission session of @user after EHLO, STARTTLS, EHLO and AUTH PLAIN (RFC 4954, RFC 4616);
  * @password NULL means the user's own. */
-static Line *
+static LineClient *
 submission_login (const char *user,
                   const char *password,
                   guint       expected)
@@ -542,21 +368,21 @@ submission_login (const char *user,
   g_autofree char *command = NULL;
   g_autoptr(GByteArray) plain = g_byte_array_new ();
   g_autoptr(GError) error = NULL;
-  Line *line = line_open (s->submission_port);
+  LineClient *line = line_client_open (s->submission_port);
 
   if (password == NULL)
     password = own;
   g_assert_nonnull (password);
-  smtp_expect (line, 220, NULL);
-  line_send (line, "EHLO client.example.test");
-  g_assert_cmpuint (smtp_reply (line, &ehlo), ==, 250);
+  line_client_smtp_expect (line, 220, NULL);
+  line_client_send (line, "EHLO client.example.test");
+  g_assert_cmpuint (line_client_smtp_reply (line, &ehlo), ==, 250);
   g_assert_nonnull (strstr (ehlo, "STARTTLS"));
-  smtp_expect (line, 220, "STARTTLS");
-  g_assert_true (line_start_tls (line, database, "localhost", &error));
+  line_client_smtp_expect (line, 220, "STARTTLS");
+  g_assert_true (line_client_start_tls (line, database, "localhost", &error));
   g_assert_no_error (error);
   g_clear_pointer (&ehlo, g_free);
-  line_send (line, "EHLO client.example.test");
-  g_assert_cmpuint (smtp_reply (line, &ehlo), ==, 250);
+  line_client_send (line, "EHLO client.example.test");
+  g_assert_cmpuint (line_client_smtp_reply (line, &ehlo), ==, 250);
   g_assert_nonnull (strstr (ehlo, "AUTH"));
   g_assert_nonnull (strstr (ehlo, "PLAIN"));
 
@@ -567,7 +393,7 @@ submission_login (const char *user,
   g_byte_array_append (plain, (const guint8 *) password, strlen (password));
   encoded = g_base64_encode (plain->data, plain->len);
   command = g_strdup_printf ("AUTH PLAIN %s", encoded);
-  smtp_expect (line, expected, command);
+  line_client_smtp_expect (line, expected, command);
   return line;
 }
 
@@ -575,7 +401,7 @@ static void
 test_submission (void)
 {
   CnvMailstack *s = get_stack ();
-  g_autoptr(Line) line = submission_login ("alice", NULL, 235);
+  g_autoptr(LineClient) line = submission_login ("alice", NULL, 235);
   g_autofree char *password = cnv_mailstack_get_password (s, "alice");
   g_autofree char *id = g_strdup_printf ("submitted-%" G_GINT64_FORMAT "@example.test",
                                          g_get_real_time ());
@@ -586,18 +412,18 @@ test_submission (void)
   gint64 end;
   gboolean logged = FALSE;
 
-  smtp_expect (line, 250, "MAIL FROM:<alice@example.test>");
-  smtp_expect (line, 250, "RCPT TO:<bob@example.test>");
-  smtp_expect (line, 354, "DATA");
-  line_send (line, "From: Alice <alice@example.test>\r\n"
+  line_client_smtp_expect (line, 250, "MAIL FROM:<alice@example.test>");
+  line_client_smtp_expect (line, 250, "RCPT TO:<bob@example.test>");
+  line_client_smtp_expect (line, 354, "DATA");
+  line_client_send (line, "From: Alice <alice@example.test>\r\n"
                    "To: Bob <bob@example.test>\r\n"
                    "Subject: Through the submission port\r\n"
                    "Message-ID: <%s>\r\n"
                    "Date: Fri, 27 Nov 2026 10:00:00 +0000\r\n"
                    "\r\n"
                    "Relayed by Postfix, delivered by LMTP.", id);
-  smtp_expect (line, 250, ".");
-  smtp_expect (line, 221, "QUIT");
+  line_client_smtp_expect (line, 250, ".");
+  line_client_smtp_expect (line, 221, "QUIT");
 
   /* Postfix hands it to Dovecot by LMTP: it lands in bob's maildir. */
   wait_for_count ("bob", before + 1);
@@ -643,40 +469,40 @@ test_refused (void)
 
   /* A wrong password: 535 (RFC 4954 §6). */
   {
-    g_autoptr(Line) line = submission_login ("alice", "not-the-password", 535);
+    g_autoptr(LineClient) line = submission_login ("alice", "not-the-password", 535);
 
-    smtp_expect (line, 221, "QUIT");
+    line_client_smtp_expect (line, 221, "QUIT");
   }
 
   /* Unknown recipients are refused at RCPT with 550, relaying elsewhere with a 5yz: nothing
    * can leave the machine. Through submission … */
   {
-    g_autoptr(Line) line = submission_login ("alice", NULL, 235);
+    g_autoptr(LineClient) line = submission_login ("alice", NULL, 235);
     g_autofree char *text = NULL;
 
-    smtp_expect (line, 250, "MAIL FROM:<alice@example.test>");
-    smtp_expect (line, 550, "RCPT TO:<nobody@example.test>");
-    line_send (line, "RCPT TO:<someone@elsewhere.example>");
-    g_assert_cmpuint (smtp_reply (line, &text) / 100, ==, 5);
-    smtp_expect (line, 250, "RCPT TO:<carol@example.test>");
-    smtp_expect (line, 250, "RSET");
-    smtp_expect (line, 221, "QUIT");
+    line_client_smtp_expect (line, 250, "MAIL FROM:<alice@example.test>");
+    line_client_smtp_expect (line, 550, "RCPT TO:<nobody@example.test>");
+    line_client_send (line, "RCPT TO:<someone@elsewhere.example>");
+    g_assert_cmpuint (line_client_smtp_reply (line, &text) / 100, ==, 5);
+    line_client_smtp_expect (line, 250, "RCPT TO:<carol@example.test>");
+    line_client_smtp_expect (line, 250, "RSET");
+    line_client_smtp_expect (line, 221, "QUIT");
   }
 
   /* … and at Postfix itself. */
   {
-    g_autoptr(Line) line = line_open (s->smtp_port);
+    g_autoptr(LineClient) line = line_client_open (s->smtp_port);
     g_autofree char *text = NULL;
 
-    smtp_expect (line, 220, NULL);
-    smtp_expect (line, 250, "EHLO client.example.test");
-    smtp_expect (line, 250, "MAIL FROM:<someone@example.test>");
-    smtp_expect (line, 550, "RCPT TO:<nobody@example.test>");
-    line_send (line, "RCPT TO:<someone@elsewhere.example>");
-    g_assert_cmpuint (smtp_reply (line, &text) / 100, ==, 5);
-    smtp_expect (line, 250, "RCPT TO:<bob@example.test>");
-    smtp_expect (line, 250, "RSET");
-    smtp_expect (line, 221, "QUIT");
+    line_client_smtp_expect (line, 220, NULL);
+    line_client_smtp_expect (line, 250, "EHLO client.example.test");
+    line_client_smtp_expect (line, 250, "MAIL FROM:<someone@example.test>");
+    line_client_smtp_expect (line, 550, "RCPT TO:<nobody@example.test>");
+    line_client_send (line, "RCPT TO:<someone@elsewhere.example>");
+    g_assert_cmpuint (line_client_smtp_reply (line, &text) / 100, ==, 5);
+    line_client_smtp_expect (line, 250, "RCPT TO:<bob@example.test>");
+    line_client_smtp_expect (line, 250, "RSET");
+    line_client_smtp_expect (line, 221, "QUIT");
   }
 }
 
@@ -685,7 +511,7 @@ test_fill (void)
 {
   CnvMailstack *s = get_stack ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(Line) line = NULL;
+  g_autoptr(LineClient) line = NULL;
   g_autofree char *last = NULL;
   gint64 start;
 
@@ -702,10 +528,10 @@ test_fill (void)
 
   /* Distinct messages, numbered in UID order. */
   line = imap_login ("carol");
-  g_free (imap_command (line, "f1", "EXAMINE INBOX"));
-  last = imap_command (line, "f2", "UID FETCH * (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+  g_free (line_client_imap_command (line, "f1", "EXAMINE INBOX"));
+  last = line_client_imap_command (line, "f2", "UID FETCH * (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
   g_assert_nonnull (strstr (last, "Subject: Message 1000 of 1000"));
-  g_free (imap_command (line, "f3", "LOGOUT"));
+  g_free (line_client_imap_command (line, "f3", "LOGOUT"));
 
   g_assert_false (cnv_mailstack_fill (s, "mallory", 1, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
@@ -827,7 +653,7 @@ test_watchdog (void)
     g_auto(GStrv) lines = g_strsplit (env, "\n", -1);
     g_autoptr(GTlsDatabase) database = NULL;
     g_autofree char *ca = g_build_filename (dir, "tls", "ca.crt", NULL);
-    g_autoptr(Line) line = g_new0 (Line, 1);
+    g_autoptr(LineClient) line = NULL;
     g_autofree char *banner = NULL;
     guint64 port = 0;
 
@@ -838,16 +664,14 @@ test_watchdog (void)
     g_assert_cmpuint (port, >, 0);
     database = g_tls_file_database_new (ca, &error);
     g_assert_no_error (error);
-    line->port = (guint16) port;
-    line->socket = connect_port (line->port, &error);
+    line = line_client_open ((guint16) port);
+    g_assert_true (line_client_start_tls (line, database, "localhost", &error));
     g_assert_no_error (error);
-    line->stream = g_object_ref (G_IO_STREAM (line->socket));
-    g_assert_true (line_start_tls (line, database, "localhost", &error));
-    g_assert_no_error (error);
-    banner = line_read (line);
+    banner = line_client_read (line);
     g_assert_true (g_str_has_prefix (banner, "* OK "));
-    g_free (imap_command (line, "w1", "LOGIN \"erin@other.test\" \"pass word:with {odd} characters\""));
-    g_free (imap_command (line, "w2", "LOGOUT"));
+    g_free (line_client_imap_command (line, "w1",
+                                      "LOGIN \"erin@other.test\" \"pass word:with {odd} characters\""));
+    g_free (line_client_imap_command (line, "w2", "LOGOUT"));
   }
 
   before = stack_processes (dir);
