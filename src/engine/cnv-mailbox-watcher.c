@@ -503,11 +503,11 @@ bodies_done_cb (GObject      *source,
 
       if (message->uid <= self->last_uid)
         continue;
+      /* The position moves first: a handler that stops and restarts the watcher (or stores
+       * the position) sees it past this message. */
+      set_position (self, self->uidvalidity, message->uid);
       g_signal_emit (self, signals[MESSAGE], 0, self->uidvalidity, message->uid, message->body,
                      (guint64) g_bytes_get_size (message->body));
-      if (is_stale (self, source))
-        return;
-      set_position (self, self->uidvalidity, message->uid);
     }
   if (is_stale (self, source))
     return;
@@ -547,6 +547,7 @@ fetch_next (CnvMailboxWatcher *self)
           {
             guint generation = self->generation;
 
+            set_position (self, self->uidvalidity, uid);
             g_signal_emit (self, signals[MESSAGE], 0, self->uidvalidity, uid, NULL, size);
             if (!self->running || self->generation != generation)
               {
@@ -554,7 +555,6 @@ fetch_next (CnvMailboxWatcher *self)
                 return;
               }
           }
-          set_position (self, self->uidvalidity, uid);
           continue;
         }
       if (batch->len > 0 && batch_bytes + size > BATCH_MAX_BYTES)
@@ -1373,8 +1373,8 @@ cnv_mailbox_watcher_class_init (CnvMailboxWatcherClass *klass)
    *   #CnvMailboxWatcher:max-message-size (it was not downloaded)
    * @size: its size in bytes
    *
-   * A message beyond the position, in ascending UID order, once. When the handler returns the
-   * position has moved to @uid: store it with what was done with the message.
+   * A message beyond the position, in ascending UID order, once. The position has moved to @uid
+   * when the handler runs: store it with what was done with the message.
    */
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                    NULL, NULL, NULL, G_TYPE_NONE, 4,
