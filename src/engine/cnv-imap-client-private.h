@@ -1,4 +1,10 @@
-/* cnv-imap-client-private.h — the command engine shared by the IMAP client's files
+/* cnv-imap-client-private.h — what the IMAP client's files share
+ *
+ * The client's state and the command engine: cnv-imap-client.c (the object, closing),
+ * cnv-imap-client-send.c (commands out), cnv-imap-client-read.c (responses in),
+ * cnv-imap-client-connect.c (TCP, TLS, the greeting), and the commands on top of them:
+ * cnv-imap-client-commands.c, -fetch.c, -auth.c, -idle.c. Internal to the engine: the public
+ * contract is cnv-imap-client.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,7 +15,45 @@
 
 G_BEGIN_DECLS
 
+#define READ_CHUNK               (64 * 1024)   /* bytes asked of each read */
+
 typedef struct _CnvImapCommand CnvImapCommand;
+
+struct _CnvImapClient
+{
+  GObject             parent_instance;
+
+  /* Owned */
+  CnvMailServer      *server;
+  GSocketConnection  *socket;
+  GIOStream          *stream;         /* @socket, or the TLS connection over it */
+  GInputStream       *input;
+  GOutputStream      *output;
+  CnvImapParser      *parser;
+  GByteArray         *read_buffer;    /* shared with the pending read (ReadOp) */
+  GCancellable       *io_cancellable;
+  GQueue              writes;         /* GBytes waiting for the output stream */
+  GQueue              pending;        /* CnvImapCommand waiting to be sent */
+  CnvImapCommand     *current;
+  GStrv               capabilities;   /* upper case */
+  GTask              *connect_task;
+  GTlsCertificateFlags tls_errors;
+  gulong              connect_cancelled_id;
+  guint               cancel_idle_id;
+
+  guint               tag_counter;
+  guint               command_timeout;
+  guint               timeout_id;
+  gboolean            connected;
+  gboolean            greeted;
+  gboolean            writing;
+  gboolean            read_paused;
+  gboolean            authenticated;
+  gboolean            selected;
+  CnvImapMailbox      mailbox;
+  guint64             bytes_received;
+  guint64             bytes_sent;
+};
 
 /* Called with the tagged OK of the command (NO and BAD fail its task before). */
 typedef void     (*CnvImapCommandDone)         (CnvImapClient   *self,
@@ -82,5 +126,39 @@ void            cnv_imap_client_set_capabilities (CnvImapClient  *self,
                                                   GPtrArray      *values);
 gboolean        cnv_imap_client_check_usable     (CnvImapClient  *self,
                                                   GTask          *task);
+
+/* The object (cnv-imap-client.c) */
+gboolean        cnv_imap_client_trace_enabled    (void);
+void            cnv_imap_client_track_untagged   (CnvImapClient   *self,
+                                                  CnvImapResponse *response);
+
+/* Commands out (cnv-imap-client-send.c) */
+void            cnv_imap_command_disconnect_cancelled (CnvImapCommand *command);
+gboolean        cnv_imap_client_send_next_part   (CnvImapClient  *self,
+                                                  CnvImapCommand *command);
+void            cnv_imap_client_send_next        (CnvImapClient  *self);
+void            cnv_imap_client_cancelled_cb     (GCancellable   *cancellable,
+                                                  gpointer        user_data);
+
+/* Responses in (cnv-imap-client-read.c) */
+void            cnv_imap_client_start_reading    (CnvImapClient  *self);
+
+/* Connecting (cnv-imap-client-connect.c) */
+void            cnv_imap_client_return_connect   (CnvImapClient  *self,
+                                                  GError         *error);
+void            cnv_imap_client_connect_continue (CnvImapClient  *self);
+gboolean        cnv_imap_client_handle_greeting  (CnvImapClient    *self,
+                                                  CnvImapResponse  *response,
+                                                  GError          **error);
+
+/* Shared by the commands (cnv-imap-client-commands.c) */
+GTask          *cnv_imap_client_new_task         (CnvImapClient       *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data,
+                                                  gpointer             source_tag);
+gboolean        cnv_imap_client_is_sequence_set  (const char *text);
+gboolean        cnv_imap_client_return_invalid   (GTask      *task,
+                                                  const char *what);
 
 G_END_DECLS
