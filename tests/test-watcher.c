@@ -137,20 +137,40 @@ assert_ascending_once (Watch *watch)
                       GPOINTER_TO_UINT (g_ptr_array_index (watch->uids, i)));
 }
 
-/* Sent by SMTP submission (the real path: Dovecot submission → Postfix → LMTP) and pushed
- * by IDLE; the app-mode watcher leaves \Seen alone. */
+/* Submits a message from alice to @user through SMTP submission (STARTTLS + AUTH): the real path,
+ * Dovecot's submission → Postfix → LMTP. */
+static void
+send_by_smtp (const char *user,
+              guint       serial)
+{
+  g_autoptr(CnvMailServer) smtp = cnv_mail_server_new (stack->host, stack->submission_port,
+                                                       CNV_MAIL_SECURITY_STARTTLS);
+  g_autofree char *password = cnv_mailstack_get_password (stack, "alice");
+  g_autofree char *to = g_strdup_printf ("%s@example.test", user);
+  g_autoptr(GBytes) message = make_message (to, "By SMTP", serial);
+  g_autoptr(GError) error = NULL;
+  const char *recipients[] = { to, NULL };
+  GAsyncResult *result = NULL;
+  CnvSmtpResult *sent;
+
+  smtp->user = g_strdup ("alice@example.test");
+  smtp->ca_file = g_strdup (stack->ca_file);
+  cnv_smtp_submit_bytes_async (smtp, password, "alice@example.test", recipients, message,
+                               NULL, store_result_cb, &result);
+  sent = cnv_smtp_submit_finish (wait_result (&result, 60), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sent);
+  g_assert_cmpuint (sent->accepted->len, ==, 1);
+  cnv_smtp_result_free (sent);
+  g_clear_object (&result);
+}
+
+/* Sent by SMTP submission and pushed by IDLE; the app-mode watcher leaves \Seen alone. */
 static void
 test_idle_smtp (void)
 {
   g_autoptr(Watch) watch = watch_new ("bob", CNV_MAIL_SECURITY_STARTTLS, NULL);
-  g_autoptr(CnvMailServer) smtp = cnv_mail_server_new (stack->host, stack->submission_port,
-                                                       CNV_MAIL_SECURITY_STARTTLS);
-  g_autofree char *password = cnv_mailstack_get_password (stack, "alice");
   g_autoptr(GPtrArray) flags = NULL;
-  const char *recipients[] = { "bob@example.test", NULL };
-
-  smtp->user = g_strdup ("alice@example.test");
-  smtp->ca_file = g_strdup (stack->ca_file);
 
   cnv_mailbox_watcher_start (watch->watcher);
   WAIT_UNTIL (cnv_mailbox_watcher_get_status (watch->watcher) == CNV_MAILBOX_WATCHER_STATUS_IDLE_WATCHING, 30);
@@ -159,20 +179,7 @@ test_idle_smtp (void)
   g_assert_true (has_status (watch, CNV_MAILBOX_WATCHER_STATUS_CONNECTING));
 
   for (guint i = 0; i < 3; i++)
-    {
-      g_autoptr(GBytes) message = make_message ("bob@example.test", "By SMTP", i);
-      g_autoptr(GError) error = NULL;
-      GAsyncResult *result = NULL;
-      CnvSmtpResult *sent;
-
-      cnv_smtp_submit_bytes_async (smtp, password, "alice@example.test", recipients, message,
-                                   NULL, store_result_cb, &result);
-      sent = cnv_smtp_submit_finish (wait_result (&result, 60), &error);
-      g_assert_no_error (error);
-      g_assert_nonnull (sent);
-      cnv_smtp_result_free (sent);
-      g_clear_object (&result);
-    }
+    send_by_smtp ("bob", i);
 
   WAIT_UNTIL (watch->uids->len >= 3, 60);
   g_assert_cmpuint (watch->uids->len, ==, 3);
@@ -207,10 +214,16 @@ test_polling (void)
   WAIT_UNTIL (watch->synced >= 1, 30);
   g_assert_cmpint (cnv_mailbox_watcher_get_status (watch->watcher), ==,
                    CNV_MAILBOX_WATCHER_STATUS_POLLING);
-  for (guint i = 0; i < 5; i++)
-    deliver ("carol", i);
-  WAIT_UNTIL (watch->uids->len >= 5, 30);
-  g_assert_cmpuint (watch->uids->len, ==, 5);
+  /* Through SMTP submission and straight into the mailbox (doveadm), interleaved. */
+  for (guint i = 0; i < 6; i++)
+    {
+      if (i % 2 == 0)
+        send_by_smtp ("carol", i);
+      else
+        deliver ("carol", i);
+    }
+  WAIT_UNTIL (watch->uids->len >= 6, 30);
+  g_assert_cmpuint (watch->uids->len, ==, 6);
   assert_ascending_once (watch);
   g_assert_false (has_status (watch, CNV_MAILBOX_WATCHER_STATUS_IDLE_WATCHING));
 }
