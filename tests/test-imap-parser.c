@@ -366,6 +366,26 @@ test_malformed (void)
     }
 }
 
+/* Found by fuzz-imap in CI: what framing takes for a literal announcement is never text, so
+ * the one-response reader refuses it as the incremental parser does. */
+static void
+test_text_ending_in_literal (void)
+{
+  static const char *const wires[] = { "* OK Do3tev coo Du[] {4294967296}\r\n", "* OK wait {5}\r\n",
+                                       "a1 NO [ALERT] see {12+}\r\n" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (wires); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CnvImapResponse) response = cnv_imap_parse_response ((const guint8 *) wires[i],
+                                                                     strlen (wires[i]), &error);
+
+      g_assert_null (response);
+      g_assert_error (error, CNV_IMAP_ERROR, CNV_IMAP_ERROR_PROTOCOL);
+    }
+  assert_parse_error (wires[0], strlen (wires[0]), CNV_IMAP_ERROR_LIMIT);
+}
+
 /* A literal's content must never be taken for a response, even when the announcement is split. */
 static void
 test_literal_boundaries (void)
@@ -398,6 +418,7 @@ main (int   argc,
   g_test_add_func ("/engine/imap/parser/limits", test_limits);
   g_test_add_func ("/engine/imap/parser/malformed", test_malformed);
   g_test_add_func ("/engine/imap/parser/literal-boundaries", test_literal_boundaries);
+  g_test_add_func ("/engine/imap/parser/text-ending-in-literal", test_text_ending_in_literal);
 
   return g_test_run ();
 }

@@ -840,6 +840,19 @@ cnv_imap_parse_response (const guint8  *data,
       fail (&r, "the response does not end with CRLF");
       return NULL;
     }
+  {
+    guint64 size;
+    gboolean too_big;
+
+    /* A line ending in `{N}` announces a literal: it never ends a response. Framing waits for
+     * the literal's bytes; this reader must not take the announcement for text (`* OK … {5}`). */
+    if (line_ends_with_literal (data, length - 2, &size, &too_big))
+      {
+        r.pos = length - 2;
+        fail (&r, "the response ends with a literal announcement");
+        return NULL;
+      }
+  }
   r.end = length - 2;
   first = peek (&r);
 
