@@ -311,6 +311,25 @@ test_limits (void)
 
   assert_parse_error ("* 1 FETCH (BODY[] {99999999999999999999999}\r\n", 45, CNV_IMAP_ERROR_LIMIT);
 
+  /* The literal limit is for one response: two literals under it that add up to more are refused;
+   * the next response starts again from zero. */
+  {
+    g_autoptr(CnvImapParser) sum = cnv_imap_parser_new ();
+    g_autoptr(GError) sum_error = NULL;
+    g_autoptr(CnvImapResponse) first = NULL;
+    g_autofree char *six = g_strnfill (600, 'a');
+    g_autofree char *wire = g_strdup_printf ("* 1 FETCH (BODY[] {600}\r\n%s)\r\n"
+                                             "* 2 FETCH (BODY[1] {600}\r\n%s BODY[2] {600}\r\n", six, six);
+
+    cnv_imap_parser_set_limits (sum, 256, 1000);
+    cnv_imap_parser_feed (sum, (const guint8 *) wire, strlen (wire));
+    first = cnv_imap_parser_next (sum, &sum_error);
+    g_assert_no_error (sum_error);
+    g_assert_nonnull (first);
+    g_assert_null (cnv_imap_parser_next (sum, &sum_error));
+    g_assert_error (sum_error, CNV_IMAP_ERROR, CNV_IMAP_ERROR_LIMIT);
+  }
+
   for (int i = 0; i < 1000; i++)
     g_string_append_c (nested, '(');
   for (int i = 0; i < 1000; i++)

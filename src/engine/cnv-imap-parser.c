@@ -29,6 +29,7 @@ struct _CnvImapParser
   gsize       segment_start;     /* start of the current line (after the last literal) */
   gsize       line_bytes;        /* non-literal bytes so far */
   gsize       literal_remaining; /* bytes of a literal still to come */
+  gsize       literal_bytes;     /* bytes of all the literals of this response */
   gboolean    failed;
 };
 
@@ -56,7 +57,7 @@ cnv_imap_parser_free (CnvImapParser *self)
  * cnv_imap_parser_set_limits:
  * @self: a parser
  * @max_line: the most bytes one response may have outside its literals
- * @max_literal: the most bytes one literal may have
+ * @max_literal: the most bytes the literals of one response may have together
  *
  * A response beyond either is a %CNV_IMAP_ERROR_LIMIT error, found as soon as the announcement
  * or the line is seen, before the bytes are buffered.
@@ -143,6 +144,7 @@ reset_framing (CnvImapParser *self)
   self->segment_start = 0;
   self->line_bytes = 0;
   self->literal_remaining = 0;
+  self->literal_bytes = 0;
 }
 
 /**
@@ -214,14 +216,17 @@ cnv_imap_parser_next (CnvImapParser  *self,
       if (line_ends_with_literal (data + self->segment_start, lf_pos - 1 - self->segment_start,
                                   &literal, &too_big))
         {
-          if (too_big || literal > self->max_literal)
+          /* The limit holds for all the literals of one response together: a FETCH of many
+           * items, each under it, cannot add up to more memory than one literal may take. */
+          if (too_big || literal > self->max_literal - self->literal_bytes)
             {
               self->failed = TRUE;
               g_set_error (error, CNV_IMAP_ERROR, CNV_IMAP_ERROR_LIMIT,
-                           "The server announced a literal of more than %" G_GSIZE_FORMAT " bytes",
-                           self->max_literal);
+                           "The server announced literals of more than %" G_GSIZE_FORMAT
+                           " bytes in one response", self->max_literal);
               return NULL;
             }
+          self->literal_bytes += (gsize) literal;
           self->search_from = lf_pos + 1;
           self->segment_start = self->search_from;
           self->literal_remaining = (gsize) literal;
