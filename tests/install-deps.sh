@@ -9,7 +9,7 @@ what=${1:-all}
 build_pkgs=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgmime-3.0-dev libical-dev libjson-glib-dev
-  libcurl4-openssl-dev libsecret-1-dev
+  libcurl4-openssl-dev libsecret-1-dev libsqlite3-dev
   glib-networking             # GIO's TLS backend: without it no IMAP over TLS
   tzdata ca-certificates
 )
