@@ -191,24 +191,51 @@ format_uid_set (const guint32 *uids,
   return g_string_free (out, FALSE);
 }
 
+/* The answer of a FETCH or SEARCH the sync sent, or NULL: the run is over (stale) or the
+ * command failed (the watcher then fails and reconnects). */
+static GPtrArray *
+take_messages (CnvMailboxWatcher *self,
+               GObject           *source,
+               GAsyncResult      *result)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = cnv_imap_client_uid_fetch_finish (CNV_IMAP_CLIENT (source),
+                                                                    result, &error);
+
+  if (cnv_mailbox_watcher_is_stale (self, source))
+    return NULL;
+  if (messages == NULL)
+    cnv_mailbox_watcher_fail (self, error);
+  return g_steal_pointer (&messages);
+}
+
+static GArray *
+take_uids (CnvMailboxWatcher *self,
+           GObject           *source,
+           GAsyncResult      *result)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) uids = cnv_imap_client_uid_search_finish (CNV_IMAP_CLIENT (source),
+                                                              result, &error);
+
+  if (cnv_mailbox_watcher_is_stale (self, source))
+    return NULL;
+  if (uids == NULL)
+    cnv_mailbox_watcher_fail (self, error);
+  return g_steal_pointer (&uids);
+}
+
 static void
 bodies_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(CnvMailboxWatcher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) messages = take_messages (self, source, result);
   guint32 batch_last;
 
-  messages = cnv_imap_client_uid_fetch_finish (CNV_IMAP_CLIENT (source), result, &error);
-  if (cnv_mailbox_watcher_is_stale (self, source))
-    return;
   if (messages == NULL)
-    {
-      cnv_mailbox_watcher_fail (self, error);
-      return;
-    }
+    return;
 
   batch_last = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (source), "cnv-batch-last"));
   /* A ::message handler may stop the watcher, or stop and start it (a new connection): then the
@@ -311,18 +338,11 @@ sizes_done_cb (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(CnvMailboxWatcher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GPtrArray) messages = take_messages (self, source, result);
   guint from;
 
-  messages = cnv_imap_client_uid_fetch_finish (CNV_IMAP_CLIENT (source), result, &error);
-  if (cnv_mailbox_watcher_is_stale (self, source))
-    return;
   if (messages == NULL)
-    {
-      cnv_mailbox_watcher_fail (self, error);
-      return;
-    }
+    return;
   for (guint i = 0; i < messages->len; i++)
     {
       CnvImapMessage *message = g_ptr_array_index (messages, i);
@@ -382,17 +402,10 @@ search_done_cb (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(CnvMailboxWatcher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) uids = NULL;
+  g_autoptr(GArray) uids = take_uids (self, source, result);
 
-  uids = cnv_imap_client_uid_search_finish (CNV_IMAP_CLIENT (source), result, &error);
-  if (cnv_mailbox_watcher_is_stale (self, source))
-    return;
   if (uids == NULL)
-    {
-      cnv_mailbox_watcher_fail (self, error);
-      return;
-    }
+    return;
   fetch_uids (self, uids);
 }
 
@@ -418,17 +431,10 @@ highest_uid_cb (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(CnvMailboxWatcher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) uids = NULL;
+  g_autoptr(GArray) uids = take_uids (self, source, result);
 
-  uids = cnv_imap_client_uid_search_finish (CNV_IMAP_CLIENT (source), result, &error);
-  if (cnv_mailbox_watcher_is_stale (self, source))
-    return;
   if (uids == NULL)
-    {
-      cnv_mailbox_watcher_fail (self, error);
-      return;
-    }
+    return;
   if (uids->len > 0)
     set_position (self, self->uidvalidity, g_array_index (uids, guint32, uids->len - 1));
   sync_done (self);

@@ -112,6 +112,29 @@ step_done (CnvManagerStore  *self,
   return TRUE;
 }
 
+/* Whether `@sql` (one `?1` text parameter) returns a row. */
+static gboolean
+row_exists (CnvManagerStore  *self,
+            const char       *sql,
+            const char       *parameter,
+            const char       *what,
+            gboolean         *exists,
+            GError          **error)
+{
+  sqlite3_stmt *statement = prepare (self, sql, error);
+  int result;
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, parameter, -1, SQLITE_TRANSIENT);
+  result = sqlite3_step (statement);
+  sqlite3_finalize (statement);
+  if (result != SQLITE_ROW && result != SQLITE_DONE)
+    return set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, what);
+  *exists = result == SQLITE_ROW;
+  return TRUE;
+}
+
 static gboolean
 read_version (CnvManagerStore  *self,
               int              *version,
@@ -406,8 +429,6 @@ cnv_manager_store_is_accredited (CnvManagerStore     *self,
 {
   g_autofree char *normalized = NULL;
   g_autofree char *domain = NULL;
-  sqlite3_stmt *statement;
-  int result;
 
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -424,16 +445,8 @@ cnv_manager_store_is_accredited (CnvManagerStore     *self,
         return TRUE;
       }
 
-  statement = prepare (self, "SELECT 1 FROM users WHERE address = ?1;", error);
-  if (statement == NULL)
-    return FALSE;
-  sqlite3_bind_text (statement, 1, normalized, -1, SQLITE_TRANSIENT);
-  result = sqlite3_step (statement);
-  sqlite3_finalize (statement);
-  if (result != SQLITE_ROW && result != SQLITE_DONE)
-    return set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, "Cannot look a user up");
-  *accredited = result == SQLITE_ROW;
-  return TRUE;
+  return row_exists (self, "SELECT 1 FROM users WHERE address = ?1;", normalized,
+                     "Cannot look a user up", accredited, error);
 }
 
 /* ---- Watcher positions and processed mail (E500) ------------------------------------------- */
@@ -504,23 +517,12 @@ cnv_manager_store_was_processed (CnvManagerStore  *self,
                                  gboolean         *processed,
                                  GError          **error)
 {
-  sqlite3_stmt *statement;
-  int result;
-
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
   g_return_val_if_fail (message_id != NULL, FALSE);
   g_return_val_if_fail (processed != NULL, FALSE);
 
-  statement = prepare (self, "SELECT 1 FROM processed WHERE message_id = ?1;", error);
-  if (statement == NULL)
-    return FALSE;
-  sqlite3_bind_text (statement, 1, message_id, -1, SQLITE_TRANSIENT);
-  result = sqlite3_step (statement);
-  sqlite3_finalize (statement);
-  if (result != SQLITE_ROW && result != SQLITE_DONE)
-    return set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, "Cannot look a message up");
-  *processed = result == SQLITE_ROW;
-  return TRUE;
+  return row_exists (self, "SELECT 1 FROM processed WHERE message_id = ?1;", message_id,
+                     "Cannot look a message up", processed, error);
 }
 
 /**
