@@ -6,9 +6,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "mailstack-fixture.h"
 
@@ -213,8 +217,75 @@ take_port (GHashTable  *env,
 CnvMailstack *
 cnv_mailstack_start (GError **error)
 {
+  return cnv_mailstack_start_with_users (NULL, error);
+}
+
+/* A users file for mailstack.sh --users: the default users and @extra, with random passwords;
+ * a temporary file of mode 0600, removed once the stack has read it. */
+static char *
+write_users_file (const char * const  *extra,
+                  GError             **error)
+{
+  const char *defaults[] = { "alice", "bob", "carol", "dave", "videoconference", "whiteboard" };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  guint8 random[12];
+  int fd;
+
+  for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
+    g_ptr_array_add (names, (gpointer) defaults[i]);
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (names, (gpointer) extra[i]);
+
+  fd = g_open ("/dev/urandom", O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "/dev/urandom: %s",
+                   g_strerror (errno));
+      return NULL;
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      if (read (fd, random, sizeof random) != (ssize_t) sizeof random)
+        {
+          close (fd);
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "/dev/urandom gave too little");
+          return NULL;
+        }
+      g_string_append_printf (text, "%s@example.test ", (const char *) g_ptr_array_index (names, i));
+      for (guint j = 0; j < sizeof random; j++)
+        g_string_append_printf (text, "%02x", random[j]);
+      g_string_append_c (text, '\n');
+    }
+  close (fd);
+  fd = g_file_open_tmp ("cnv-mailstack-users-XXXXXX", &path, error);
+  if (fd < 0)
+    return NULL;
+  close (fd);
+  if (!g_file_set_contents_full (path, text->str, (gssize) text->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    {
+      g_unlink (path);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/**
+ * cnv_mailstack_start_with_users:
+ * @extra_users: (nullable): local parts of more users (at example.test) besides the default ones
+ * @error: where a failure is reported
+ *
+ * As cnv_mailstack_start(), with more mailboxes (the benchmark's participants).
+ */
+CnvMailstack *
+cnv_mailstack_start_with_users (const char * const  *extra_users,
+                                GError             **error)
+{
   static gsize registered = 0;
   g_autofree char *dir = NULL;
+  g_autofree char *users_file = NULL;
   g_autofree char *owner = NULL;
   g_autoptr(GHashTable) env = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -227,13 +298,29 @@ cnv_mailstack_start (GError **error)
     return NULL;
   owner = g_strdup_printf ("%d", (int) getpid ());
 
+  if (extra_users != NULL && (users_file = write_users_file (extra_users, error)) == NULL)
+    {
+      remove_dir (dir);
+      return NULL;
+    }
+
   {
     const char *args[] = {
-      "start", dir, "--owner-pid", owner,
+      "start", dir, "--owner-pid", owner, "--users", users_file,
       keep_stacks () ? NULL : "--remove-on-owner-exit", NULL
     };
 
-    if (!run_script (args, NULL, error))
+    gboolean started;
+
+    if (users_file == NULL)
+      {
+        args[4] = args[6];
+        args[5] = NULL;
+      }
+    started = run_script (args, NULL, error);
+    if (users_file != NULL)
+      g_unlink (users_file);
+    if (!started)
       {
         if (!keep_stacks ())
           remove_dir (dir);
@@ -371,6 +458,38 @@ cnv_mailstack_restart_dovecot (CnvMailstack  *self,
                                GError       **error)
 {
   const char *args[] = { "restart-dovecot", NULL, NULL };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  args[1] = self->dir;
+  return run_script (args, NULL, error);
+}
+
+/**
+ * cnv_mailstack_stop_postfix:
+ * @self: a stack
+ * @error: where a failure is reported
+ *
+ * Stops Postfix (an SMTP outage: submission through Dovecot fails with a transient error, since
+ * Dovecot relays to Postfix); cnv_mailstack_start_postfix() brings it back on the same port.
+ */
+gboolean
+cnv_mailstack_stop_postfix (CnvMailstack  *self,
+                            GError       **error)
+{
+  const char *args[] = { "stop-postfix", NULL, NULL };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  args[1] = self->dir;
+  return run_script (args, NULL, error);
+}
+
+gboolean
+cnv_mailstack_start_postfix (CnvMailstack  *self,
+                             GError       **error)
+{
+  const char *args[] = { "start-postfix", NULL, NULL };
 
   g_return_val_if_fail (self != NULL, FALSE);
 

@@ -48,10 +48,16 @@ typedef struct
 } CnvMailstack;
 
 CnvMailstack *cnv_mailstack_start           (GError       **error);
+CnvMailstack *cnv_mailstack_start_with_users (const char * const *extra_users,
+                                             GError       **error);
 void          cnv_mailstack_stop            (CnvMailstack  *self);
 char         *cnv_mailstack_get_password    (CnvMailstack  *self,
                                              const char    *user);
 gboolean      cnv_mailstack_restart_dovecot (CnvMailstack  *self,
+                                             GError       **error);
+gboolean      cnv_mailstack_stop_postfix    (CnvMailstack  *self,
+                                             GError       **error);
+gboolean      cnv_mailstack_start_postfix   (CnvMailstack  *self,
                                              GError       **error);
 gboolean      cnv_mailstack_fill            (CnvMailstack  *self,
                                              const char    *user,

@@ -44,7 +44,6 @@ struct _CnvInvitation
 
 /* Validation helpers (cnv-invitation.c) */
 gboolean    cnv_invitation_session_type_is_valid (const char        *session_type);
-gboolean    cnv_invitation_message_id_is_valid   (const char        *message_id);
 gboolean    cnv_invitation_uid_is_valid          (const char        *uid);
 gboolean    cnv_invitation_address_is_normalized (const CnvAddress  *address);
 CnvAddress *cnv_invitation_copy_address          (const CnvAddress  *address);

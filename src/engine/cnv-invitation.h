@@ -42,6 +42,7 @@ G_DECLARE_FINAL_TYPE (CnvInvitation, cnv_invitation, CNV, INVITATION, GObject)
 
 GQuark              cnv_invitation_error_quark       (void);
 gboolean            cnv_session_id_is_valid          (const char *session_id);
+gboolean            cnv_invitation_message_id_is_valid (const char *message_id);
 
 CnvInvitation      *cnv_invitation_new               (void);
 GMimeMessage       *cnv_invitation_build             (CnvInvitation      *self,

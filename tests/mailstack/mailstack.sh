@@ -7,6 +7,8 @@
 #   mailstack.sh start DIR [--users FILE] [--owner-pid PID [--remove-on-owner-exit]]
 #   mailstack.sh stop DIR
 #   mailstack.sh restart-dovecot DIR
+#   mailstack.sh stop-postfix DIR
+#   mailstack.sh start-postfix DIR
 #   mailstack.sh status DIR
 #   mailstack.sh deliver DIR USER FILE|-
 #   mailstack.sh fill DIR USER COUNT
@@ -805,6 +807,34 @@ cmd_restart_dovecot ()
   fi
 }
 
+# Postfix down (an SMTP outage for what submits through Dovecot's submission, which relays to
+# it) and up again on the same port; Dovecot keeps running.
+cmd_stop_postfix ()
+{
+  local dir=${1:-}
+  [ $# -eq 1 ] || usage
+  load_env "$dir"
+  stop_postfix "$MAILSTACK_DIR"
+}
+
+cmd_start_postfix ()
+{
+  local dir=${1:-} rc=0
+  [ $# -eq 1 ] || usage
+  load_env "$dir"
+  dir=$MAILSTACK_DIR
+  stack_id=$(cat "$dir/.mailstack")
+  exec 9>"${TMPDIR:-/tmp}/cnv-mailstack-ports.lock"
+  flock -w 120 9 || die "could not take the port lock"
+  start_postfix "$dir" || rc=$?
+  [ $rc -eq 0 ] && { wait_postfix "$dir" || rc=$?; }
+  exec 9>&-
+  if [ $rc -ne 0 ]; then
+    tail_logs "$dir"
+    die "could not start Postfix again in $dir"
+  fi
+}
+
 cmd_status ()
 {
   local dir=${1:-} pid state=0
@@ -887,6 +917,8 @@ case $cmd in
   start) cmd_start "$@" ;;
   stop) cmd_stop "$@" ;;
   restart-dovecot) cmd_restart_dovecot "$@" ;;
+  stop-postfix) cmd_stop_postfix "$@" ;;
+  start-postfix) cmd_start_postfix "$@" ;;
   status) cmd_status "$@" ;;
   deliver) cmd_deliver "$@" ;;
   fill) cmd_fill "$@" ;;
