@@ -10,6 +10,7 @@ build_pkgs=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgmime-3.0-dev libical-dev libjson-glib-dev
   libcurl4-openssl-dev libsecret-1-dev libsqlite3-dev
+  libsoup-3.0-dev             # the manager's join gateway (HTTP server)
   glib-networking             # GIO's TLS backend: without it no IMAP over TLS
   tzdata ca-certificates
 )

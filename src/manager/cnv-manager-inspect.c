@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "cnv-manager-inspect.h"
+#include "cnv-manager-store.h"
 
 /* Larger than any mail an MTA accepts by default (Postfix: 10 MiB); the daemon has its own limit. */
 #define MAX_INSPECT_SIZE (64 * 1024 * 1024)
@@ -102,6 +103,62 @@ cnv_manager_inspect_request (CnvRequest *request)
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+/* E502 for the initiator and each participant, when the configuration names a database that
+ * exists (inspect never creates one); null otherwise. */
+static void
+add_accreditation (JsonObject       *object,
+                   CnvManagerConfig *config,
+                   CnvRequest       *request)
+{
+  const char *database = cnv_manager_config_get_database (config);
+  const CnvAddress *initiator = cnv_request_get_initiator (request);
+  GPtrArray *participants = cnv_request_get_participants (request);
+  g_autoptr(CnvManagerStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new ();
+  JsonArray *array;
+
+  if (database == NULL || !g_file_test (database, G_FILE_TEST_IS_REGULAR) ||
+      (store = cnv_manager_store_open (database, &error)) == NULL)
+    {
+      if (error != NULL)
+        g_printerr ("convene-manager inspect: accreditation not shown: %s\n", error->message);
+      json_object_set_null_member (object, "accreditation");
+      return;
+    }
+
+  if (initiator != NULL)
+    g_ptr_array_add (addresses, initiator->address);
+  for (guint i = 0; i < participants->len; i++)
+    {
+      const char *address = ((CnvAddress *) g_ptr_array_index (participants, i))->address;
+
+      if (initiator == NULL || g_strcmp0 (address, initiator->address) != 0)
+        g_ptr_array_add (addresses, (char *) address);
+    }
+
+  array = json_array_new ();
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      JsonObject *entry = json_object_new ();
+      gboolean accredited = FALSE;
+
+      json_object_set_string_member (entry, "address", g_ptr_array_index (addresses, i));
+      if (cnv_manager_store_is_accredited (store, g_ptr_array_index (addresses, i),
+                                           cnv_manager_config_get_accredited_domains (config),
+                                           &accredited, &error))
+        json_object_set_boolean_member (entry, "accredited", accredited);
+      else
+        {
+          json_object_set_null_member (entry, "accredited");
+          json_object_set_string_member (entry, "error", error->message);
+          g_clear_error (&error);
+        }
+      json_array_add_object_element (array, entry);
+    }
+  json_object_set_array_member (object, "accreditation", array);
 }
 
 static GBytes *
@@ -213,6 +270,7 @@ cnv_manager_inspect_main (int    argc,
     }
 
   root = cnv_manager_inspect_request (request);
+  add_accreditation (json_node_get_object (root), config, request);
   generator = json_generator_new ();
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_root (generator, root);

@@ -1,12 +1,17 @@
 /* cnv-manager-store.c — the manager's durable state (SQLite), behind one module
  *
- * All SQL of the manager lives here, in plain statements and plain transactions (no SQLite-only
- * tricks in the logic), so that a PostgreSQL store can replace this file when several managers
- * share the work (DESIGN.md, "The manager"). The database is opened in WAL mode with
- * synchronous=FULL: a transaction that COMMIT reported is on disk, because the manager's promise
- * is that an accepted request is never lost. The schema version is PRAGMA user_version; each
- * migration runs in its own transaction, in order, and a database written by a newer manager is
- * refused untouched.
+ * All SQL of the manager lives here and in cnv-manager-store-sessions.c, in plain statements and
+ * plain transactions (no SQLite-only tricks in the logic), so that a PostgreSQL store can replace
+ * these files when several managers share the work (DESIGN.md, "The manager"). The database is
+ * opened in WAL mode with synchronous=FULL: a transaction that COMMIT reported is on disk, because
+ * the manager's promise is that an accepted request is never lost. The schema version is PRAGMA
+ * user_version; each migration runs in its own transaction, in order, and a database written by a
+ * newer manager is refused untouched.
+ *
+ * This file holds the opening, the migrations, the transactions, the statement helpers the two
+ * files share (cnv-manager-store-private.h), the users, the accredited domains, the watcher
+ * positions, the processed mail and the data version; cnv-manager-store-sessions.c holds the
+ * sessions, their participants, credentials and outbox.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,21 +19,12 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <sqlite3.h>
 
 #include "cnv-address.h"
-#include "cnv-manager-store.h"
-
-struct _CnvManagerStore
-{
-  GObject   parent_instance;
-
-  /* Owned */
-  sqlite3  *db;
-  char     *path;
-
-  gboolean  in_transaction;
-};
+#include "cnv-manager-store-private.h"
 
 G_DEFINE_FINAL_TYPE (CnvManagerStore, cnv_manager_store, G_TYPE_OBJECT)
 G_DEFINE_QUARK (cnv-store-error-quark, cnv_store_error)
@@ -53,13 +49,74 @@ static const char *const migrations[] = {
   "  reason TEXT,"
   "  processed_at INTEGER NOT NULL);"
   "CREATE INDEX processed_by_uid ON processed (mailbox, uidvalidity, uid);",
+
+  /* 2: sessions (E503–E516), participants, credentials (E504), the outbox (E514–E515),
+   * accredited domains, and the sender of processed mail (the hourly request limit). "start" and
+   * "end" are SQL keywords: the columns are starts_at and ends_at. */
+  "CREATE TABLE sessions ("
+  "  id TEXT PRIMARY KEY,"               /* cnv_session_id_is_valid() */
+  "  uid TEXT NOT NULL,"                 /* the iCalendar UID */
+  "  sequence INTEGER NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  title TEXT NOT NULL,"
+  "  initiator TEXT NOT NULL,"           /* normalised */
+  "  initiator_name TEXT,"
+  "  manager_address TEXT NOT NULL,"
+  "  request_message_id TEXT,"           /* without <> */
+  "  starts_at INTEGER NOT NULL,"
+  "  ends_at INTEGER NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('scheduled', 'active', 'closed', 'cancelled')),"
+  "  room TEXT NOT NULL,"
+  "  room_url TEXT,"
+  "  invite_at_start INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE INDEX sessions_by_request ON sessions (request_message_id);"
+  "CREATE INDEX sessions_by_state ON sessions (state);"
+  "CREATE TABLE participants ("
+  "  id INTEGER PRIMARY KEY,"
+  "  session_id TEXT NOT NULL REFERENCES sessions (id),"
+  "  address TEXT NOT NULL,"             /* normalised */
+  "  name TEXT,"
+  "  is_initiator INTEGER NOT NULL,"
+  "  added_at INTEGER NOT NULL,"
+  "  UNIQUE (session_id, address));"
+  "CREATE TABLE tokens ("
+  "  participant_id INTEGER NOT NULL REFERENCES participants (id),"
+  "  hash BLOB NOT NULL,"                /* SHA-256 of the token: the token itself is never kept */
+  "  created_at INTEGER NOT NULL,"
+  "  revoked_at INTEGER);"
+  "CREATE INDEX tokens_by_participant ON tokens (participant_id);"
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('invitation', 'refusal', 'cancel')),"
+  "  session_id TEXT REFERENCES sessions (id),"
+  "  participant_id INTEGER REFERENCES participants (id),"
+  "  recipient TEXT NOT NULL,"           /* normalised */
+  "  recipient_name TEXT,"
+  "  sender TEXT NOT NULL,"
+  "  in_reply_to TEXT,"
+  "  payload TEXT,"
+  "  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),"
+  "  attempts INTEGER NOT NULL,"
+  "  next_attempt INTEGER NOT NULL,"
+  "  last_error TEXT,"
+  "  message_id TEXT,"                   /* without <> */
+  "  created_at INTEGER NOT NULL);"
+  "CREATE INDEX outbox_due ON outbox (state, next_attempt);"
+  "CREATE INDEX outbox_by_message_id ON outbox (message_id);"
+  "CREATE INDEX outbox_by_session ON outbox (session_id);"
+  "CREATE TABLE domains ("
+  "  domain TEXT PRIMARY KEY,"           /* lower case, ASCII (IDNA) */
+  "  added_at INTEGER NOT NULL);"
+  "ALTER TABLE processed ADD COLUMN sender TEXT;"
+  "CREATE INDEX processed_by_sender ON processed (sender, processed_at);",
 };
 
-static gboolean
-set_sqlite_error (CnvManagerStore  *self,
-                  GError          **error,
-                  int               code,
-                  const char       *what)
+gboolean
+cnv_store_set_sqlite_error (CnvManagerStore  *self,
+                            GError          **error,
+                            int               code,
+                            const char       *what)
 {
   g_set_error (error, CNV_STORE_ERROR, code, "%s (%s): %s", what, self->path,
                self->db != NULL ? sqlite3_errmsg (self->db) : "no database");
@@ -83,32 +140,33 @@ exec (CnvManagerStore  *self,
   return TRUE;
 }
 
-static sqlite3_stmt *
-prepare (CnvManagerStore  *self,
-         const char       *sql,
-         GError          **error)
+sqlite3_stmt *
+cnv_store_prepare (CnvManagerStore  *self,
+                   const char       *sql,
+                   GError          **error)
 {
   sqlite3_stmt *statement = NULL;
 
   if (sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, "Cannot prepare a statement");
+      cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED,
+                                  "Cannot prepare a statement");
       return NULL;
     }
   return statement;
 }
 
 /* Runs a statement that returns no row. */
-static gboolean
-step_done (CnvManagerStore  *self,
-           sqlite3_stmt     *statement,
-           GError          **error)
+gboolean
+cnv_store_step_done (CnvManagerStore  *self,
+                     sqlite3_stmt     *statement,
+                     GError          **error)
 {
   int result = sqlite3_step (statement);
 
   sqlite3_finalize (statement);
   if (result != SQLITE_DONE)
-    return set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, "A statement failed");
+    return cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, "A statement failed");
   return TRUE;
 }
 
@@ -121,7 +179,7 @@ row_exists (CnvManagerStore  *self,
             gboolean         *exists,
             GError          **error)
 {
-  sqlite3_stmt *statement = prepare (self, sql, error);
+  sqlite3_stmt *statement = cnv_store_prepare (self, sql, error);
   int result;
 
   if (statement == NULL)
@@ -130,7 +188,7 @@ row_exists (CnvManagerStore  *self,
   result = sqlite3_step (statement);
   sqlite3_finalize (statement);
   if (result != SQLITE_ROW && result != SQLITE_DONE)
-    return set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, what);
+    return cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, what);
   *exists = result == SQLITE_ROW;
   return TRUE;
 }
@@ -140,7 +198,7 @@ read_version (CnvManagerStore  *self,
               int              *version,
               GError          **error)
 {
-  sqlite3_stmt *statement = prepare (self, "PRAGMA user_version;", error);
+  sqlite3_stmt *statement = cnv_store_prepare (self, "PRAGMA user_version;", error);
   int result;
 
   if (statement == NULL)
@@ -150,7 +208,8 @@ read_version (CnvManagerStore  *self,
     *version = sqlite3_column_int (statement, 0);
   sqlite3_finalize (statement);
   if (result != SQLITE_ROW)
-    return set_sqlite_error (self, error, CNV_STORE_ERROR_OPEN, "Cannot read the schema version");
+    return cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_OPEN,
+                                       "Cannot read the schema version");
   return TRUE;
 }
 
@@ -213,7 +272,7 @@ cnv_manager_store_open (const char  *path,
   self->path = g_strdup (path);
   if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (self, error, CNV_STORE_ERROR_OPEN, "Cannot open the database");
+      cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_OPEN, "Cannot open the database");
       return NULL;
     }
   /* The first statement finds out whether the file is a database at all. */
@@ -221,7 +280,7 @@ cnv_manager_store_open (const char  *path,
     return NULL;
 
   sqlite3_busy_timeout (self->db, 5000);
-  statement = prepare (self, "PRAGMA journal_mode = WAL;", error);
+  statement = cnv_store_prepare (self, "PRAGMA journal_mode = WAL;", error);
   if (statement == NULL)
     return NULL;
   if (sqlite3_step (statement) == SQLITE_ROW)
@@ -301,9 +360,9 @@ cnv_manager_store_rollback (CnvManagerStore *self)
 
 /* ---- Users (the accreditation database, seed 128) ------------------------------------------ */
 
-static char *
-normalize (const char  *address,
-           GError     **error)
+char *
+cnv_store_normalize (const char  *address,
+                     GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
   char *normalized = cnv_address_normalize (address, &local_error);
@@ -334,18 +393,19 @@ cnv_manager_store_add_user (CnvManagerStore  *self,
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
 
-  normalized = normalize (address, error);
+  normalized = cnv_store_normalize (address, error);
   if (normalized == NULL)
     return FALSE;
-  statement = prepare (self, "INSERT INTO users (address, name, added_at) VALUES (?1, ?2, ?3) "
-                             "ON CONFLICT (address) DO UPDATE SET name = excluded.name;", error);
+  statement = cnv_store_prepare (self, "INSERT INTO users (address, name, added_at) "
+                                       "VALUES (?1, ?2, ?3) ON CONFLICT (address) "
+                                       "DO UPDATE SET name = excluded.name;", error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, normalized, -1, SQLITE_TRANSIENT);
   if (name != NULL)
     sqlite3_bind_text (statement, 2, name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 3, g_get_real_time () / G_USEC_PER_SEC);
-  return step_done (self, statement, error);
+  return cnv_store_step_done (self, statement, error);
 }
 
 gboolean
@@ -360,14 +420,14 @@ cnv_manager_store_remove_user (CnvManagerStore  *self,
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
 
-  normalized = normalize (address, error);
+  normalized = cnv_store_normalize (address, error);
   if (normalized == NULL)
     return FALSE;
-  statement = prepare (self, "DELETE FROM users WHERE address = ?1;", error);
+  statement = cnv_store_prepare (self, "DELETE FROM users WHERE address = ?1;", error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, normalized, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, statement, error))
+  if (!cnv_store_step_done (self, statement, error))
     return FALSE;
   if (removed != NULL)
     *removed = sqlite3_changes (self->db) > 0;
@@ -391,7 +451,7 @@ cnv_manager_store_list_users (CnvManagerStore  *self,
 
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), NULL);
 
-  statement = prepare (self, "SELECT address, name FROM users ORDER BY address;", error);
+  statement = cnv_store_prepare (self, "SELECT address, name FROM users ORDER BY address;", error);
   if (statement == NULL)
     return NULL;
   while ((result = sqlite3_step (statement)) == SQLITE_ROW)
@@ -405,7 +465,7 @@ cnv_manager_store_list_users (CnvManagerStore  *self,
   sqlite3_finalize (statement);
   if (result != SQLITE_DONE)
     {
-      set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, "Cannot list the users");
+      cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, "Cannot list the users");
       return NULL;
     }
   return g_steal_pointer (&users);
@@ -417,6 +477,9 @@ cnv_manager_store_list_users (CnvManagerStore  *self,
  * @address: an e-mail address
  * @accredited_domains: (nullable): domains whose every address is accredited (lower case, ASCII:
  *   IDNA); a domain accredits itself only, not its subdomains
+ *
+ * An address is accredited when its domain is in @accredited_domains (the configuration) or in
+ * the domains table (cnv_manager_store_add_domain()), or when it is in the users table.
  * @accredited: (out): whether @address is accredited (E502)
  * @error: %CNV_STORE_ERROR_INVALID for an address that is not one
  */
@@ -434,7 +497,7 @@ cnv_manager_store_is_accredited (CnvManagerStore     *self,
   g_return_val_if_fail (address != NULL, FALSE);
   g_return_val_if_fail (accredited != NULL, FALSE);
 
-  normalized = normalize (address, error);
+  normalized = cnv_store_normalize (address, error);
   if (normalized == NULL)
     return FALSE;
   domain = cnv_address_get_domain (normalized);
@@ -445,6 +508,11 @@ cnv_manager_store_is_accredited (CnvManagerStore     *self,
         return TRUE;
       }
 
+  if (!row_exists (self, "SELECT 1 FROM domains WHERE domain = ?1;", domain,
+                   "Cannot look a domain up", accredited, error))
+    return FALSE;
+  if (*accredited)
+    return TRUE;
   return row_exists (self, "SELECT 1 FROM users WHERE address = ?1;", normalized,
                      "Cannot look a user up", accredited, error);
 }
@@ -471,7 +539,8 @@ cnv_manager_store_get_position (CnvManagerStore  *self,
 
   *uidvalidity = 0;
   *last_uid = 0;
-  statement = prepare (self, "SELECT uidvalidity, last_uid FROM mailboxes WHERE mailbox = ?1;", error);
+  statement = cnv_store_prepare (self, "SELECT uidvalidity, last_uid FROM mailboxes "
+                                       "WHERE mailbox = ?1;", error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, mailbox, -1, SQLITE_TRANSIENT);
@@ -483,7 +552,8 @@ cnv_manager_store_get_position (CnvManagerStore  *self,
     }
   sqlite3_finalize (statement);
   if (result != SQLITE_ROW && result != SQLITE_DONE)
-    return set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, "Cannot read a mailbox position");
+    return cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED,
+                                       "Cannot read a mailbox position");
   return TRUE;
 }
 
@@ -500,15 +570,17 @@ cnv_manager_store_set_position (CnvManagerStore  *self,
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
   g_return_val_if_fail (mailbox != NULL, FALSE);
 
-  statement = prepare (self, "INSERT INTO mailboxes (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3) "
-                             "ON CONFLICT (mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, "
-                             "last_uid = excluded.last_uid;", error);
+  statement = cnv_store_prepare (self, "INSERT INTO mailboxes (mailbox, uidvalidity, last_uid) "
+                                       "VALUES (?1, ?2, ?3) "
+                                       "ON CONFLICT (mailbox) DO UPDATE SET "
+                                       "uidvalidity = excluded.uidvalidity, "
+                                       "last_uid = excluded.last_uid;", error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, mailbox, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 2, uidvalidity);
   sqlite3_bind_int64 (statement, 3, last_uid);
-  return step_done (self, statement, error);
+  return cnv_store_step_done (self, statement, error);
 }
 
 gboolean
@@ -527,6 +599,9 @@ cnv_manager_store_was_processed (CnvManagerStore  *self,
 
 /**
  * cnv_manager_store_add_processed:
+ * @sender: (nullable): the sender's normalised address, as the caller found it (counted by
+ *   cnv_manager_store_count_requests() for the hourly request limit); %NULL when the mail had
+ *   none that could be read
  * @outcome: `accepted`, `refused` or `ignored`
  * @reason: (nullable): why, for refused and ignored mail (logged and kept)
  * @error: %CNV_STORE_ERROR_FAILED when @message_id was already processed (a constraint)
@@ -537,6 +612,7 @@ cnv_manager_store_add_processed (CnvManagerStore  *self,
                                  const char       *mailbox,
                                  guint32           uidvalidity,
                                  guint32           uid,
+                                 const char       *sender,
                                  const char       *outcome,
                                  const char       *reason,
                                  GError          **error)
@@ -546,8 +622,10 @@ cnv_manager_store_add_processed (CnvManagerStore  *self,
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
   g_return_val_if_fail (message_id != NULL && mailbox != NULL && outcome != NULL, FALSE);
 
-  statement = prepare (self, "INSERT INTO processed (message_id, mailbox, uidvalidity, uid, outcome, "
-                             "reason, processed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7);", error);
+  statement = cnv_store_prepare (self, "INSERT INTO processed (message_id, mailbox, uidvalidity, "
+                                       "uid, outcome, reason, processed_at, sender) "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);",
+                                 error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, message_id, -1, SQLITE_TRANSIENT);
@@ -558,7 +636,220 @@ cnv_manager_store_add_processed (CnvManagerStore  *self,
   if (reason != NULL)
     sqlite3_bind_text (statement, 6, reason, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 7, g_get_real_time () / G_USEC_PER_SEC);
-  return step_done (self, statement, error);
+  if (sender != NULL)
+    sqlite3_bind_text (statement, 8, sender, -1, SQLITE_TRANSIENT);
+  return cnv_store_step_done (self, statement, error);
+}
+
+gboolean
+cnv_manager_store_count_requests (CnvManagerStore  *self,
+                                  const char       *sender,
+                                  gint64            since,
+                                  guint            *count,
+                                  GError          **error)
+{
+  sqlite3_stmt *statement;
+  int result;
+
+  g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
+  g_return_val_if_fail (sender != NULL, FALSE);
+  g_return_val_if_fail (count != NULL, FALSE);
+
+  *count = 0;
+  statement = cnv_store_prepare (self, "SELECT COUNT(*) FROM processed "
+                                       "WHERE sender = ?1 AND processed_at >= ?2;",
+                                 error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, sender, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 2, since);
+  result = sqlite3_step (statement);
+  if (result == SQLITE_ROW)
+    *count = (guint) MIN (sqlite3_column_int64 (statement, 0), (gint64) G_MAXUINT);
+  sqlite3_finalize (statement);
+  if (result != SQLITE_ROW)
+    return cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED,
+                                       "Cannot count the requests");
+  return TRUE;
+}
+
+/* ---- Statement helpers for rows ------------------------------------------------------------ */
+
+/* Steps @statement to its end, reading every row (the statement is finalised). */
+GPtrArray *
+cnv_store_read_rows (CnvManagerStore    *self,
+                     sqlite3_stmt       *statement,
+                     CnvStoreRowReader   read,
+                     GDestroyNotify      free_row,
+                     const char         *what,
+                     GError            **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
+  int result;
+
+  while ((result = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      gpointer row = read (statement);
+
+      if (row == NULL)
+        {
+          sqlite3_finalize (statement);
+          g_set_error (error, CNV_STORE_ERROR, CNV_STORE_ERROR_FAILED,
+                       "%s (%s): a row holds a value this convene-manager does not know", what,
+                       self->path);
+          return NULL;
+        }
+      g_ptr_array_add (rows, row);
+    }
+  sqlite3_finalize (statement);
+  if (result != SQLITE_DONE)
+    {
+      cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, what);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+/* ---- Accredited domains (E502) ------------------------------------------------------------- */
+
+/* A domain as addresses have it: IDNA, lower case, no final dot. */
+static char *
+normalize_domain (const char  *domain,
+                  GError     **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (domain));
+  g_autofree char *address = NULL;
+  g_autofree char *normalized = NULL;
+
+  if (*trimmed != '\0' && strchr (trimmed, '@') == NULL)
+    {
+      address = g_strconcat ("postmaster@", trimmed, NULL);
+      normalized = cnv_address_normalize (address, NULL);
+    }
+  if (normalized == NULL)
+    {
+      g_set_error (error, CNV_STORE_ERROR, CNV_STORE_ERROR_INVALID, "“%s” is not a domain name",
+                   g_utf8_validate (trimmed, -1, NULL) ? trimmed : "(not UTF-8)");
+      return NULL;
+    }
+  return cnv_address_get_domain (normalized);
+}
+
+/**
+ * cnv_manager_store_add_domain:
+ * @domain: a domain whose every address is accredited (`bücher.example`: stored as IDNA, lower
+ *   case); not its subdomains. Adding it again changes nothing.
+ * @error: %CNV_STORE_ERROR_INVALID for something that is not a domain name
+ */
+gboolean
+cnv_manager_store_add_domain (CnvManagerStore  *self,
+                              const char       *domain,
+                              GError          **error)
+{
+  g_autofree char *normalized = NULL;
+  sqlite3_stmt *statement;
+
+  g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
+  g_return_val_if_fail (domain != NULL, FALSE);
+
+  normalized = normalize_domain (domain, error);
+  if (normalized == NULL)
+    return FALSE;
+  statement = cnv_store_prepare (self, "INSERT INTO domains (domain, added_at) VALUES (?1, ?2) "
+                                       "ON CONFLICT (domain) DO NOTHING;", error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, normalized, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 2, cnv_store_now_seconds ());
+  return cnv_store_step_done (self, statement, error);
+}
+
+/**
+ * cnv_manager_store_remove_domain:
+ * @removed: (out) (optional): whether @domain was there
+ * @error: %CNV_STORE_ERROR_INVALID for something that is not a domain name
+ */
+gboolean
+cnv_manager_store_remove_domain (CnvManagerStore  *self,
+                                 const char       *domain,
+                                 gboolean         *removed,
+                                 GError          **error)
+{
+  g_autofree char *normalized = NULL;
+  sqlite3_stmt *statement;
+
+  g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
+  g_return_val_if_fail (domain != NULL, FALSE);
+
+  normalized = normalize_domain (domain, error);
+  if (normalized == NULL)
+    return FALSE;
+  statement = cnv_store_prepare (self, "DELETE FROM domains WHERE domain = ?1;", error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, normalized, -1, SQLITE_TRANSIENT);
+  if (!cnv_store_step_done (self, statement, error))
+    return FALSE;
+  if (removed != NULL)
+    *removed = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
+static gpointer
+read_domain (sqlite3_stmt *statement)
+{
+  return cnv_store_column_text (statement, 0);
+}
+
+/**
+ * cnv_manager_store_list_domains:
+ * @domains: (out) (transfer full) (element-type utf8): the accredited domains, sorted
+ */
+gboolean
+cnv_manager_store_list_domains (CnvManagerStore  *self,
+                                GPtrArray       **domains,
+                                GError          **error)
+{
+  sqlite3_stmt *statement;
+
+  g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
+  g_return_val_if_fail (domains != NULL, FALSE);
+
+  statement = cnv_store_prepare (self, "SELECT domain FROM domains ORDER BY domain;", error);
+  if (statement == NULL)
+    return FALSE;
+  *domains = cnv_store_read_rows (self, statement, read_domain, g_free, "Cannot list the domains",
+                                  error);
+  return *domains != NULL;
+}
+
+/* ---- Changes by other connections ---------------------------------------------------------- */
+
+/**
+ * cnv_manager_store_data_version:
+ * @self: a store
+ *
+ * A number that changes when another connection (convene-manager-admin, another manager)
+ * committed a change to the database; this connection's own commits leave it alone. The daemon
+ * polls it to notice administration commands.
+ *
+ * Returns: the version, or -1 when it cannot be read
+ */
+gint64
+cnv_manager_store_data_version (CnvManagerStore *self)
+{
+  sqlite3_stmt *statement;
+  gint64 version = -1;
+
+  g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), -1);
+
+  statement = cnv_store_prepare (self, "PRAGMA data_version;", NULL);
+  if (statement == NULL)
+    return -1;
+  if (sqlite3_step (statement) == SQLITE_ROW)
+    version = sqlite3_column_int64 (statement, 0);
+  sqlite3_finalize (statement);
+  return version;
 }
 
 /* ---- GObject ------------------------------------------------------------------------------- */
