@@ -14,8 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "cnv-engine.h"
 #include "cnv-file-credentials.h"
+#include "cnv-invitation.h"
 #include "cnv-mailbox-watcher.h"
 #include "cnv-smtp.h"
 
@@ -145,6 +148,112 @@ run_until (gboolean *flag,
   return *flag;
 }
 
+/* The subject and the text/plain body of a mail, decoded. */
+static int
+show_mail_text (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr(GMimeParser) parser = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GMimeObject *body;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &text, &length, &error))
+    {
+      g_printerr ("demo-mail: %s\n", error->message);
+      return 1;
+    }
+  stream = g_mime_stream_mem_new_with_buffer (text, length);
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  body = message != NULL ? g_mime_message_get_body (message) : NULL;
+  if (body == NULL || !GMIME_IS_TEXT_PART (body))
+    {
+      g_printerr ("demo-mail: %s: not a plain-text mail\n", path);
+      return 1;
+    }
+  g_clear_pointer (&text, g_free);
+  text = g_mime_text_part_get_text (GMIME_TEXT_PART (body));
+  printf ("  Subject: %s\n", g_mime_message_get_subject (message));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*g_strchomp (lines[i]) != '\0')
+      printf ("  %s\n", lines[i]);
+  return 0;
+}
+
+/* What the join gateway answers for the personal link (the app asks the same before it launches
+ * anything). The link carries the participant's credential: it is not printed whole. */
+static int
+ask_gateway (const char *link)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 10, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", link);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *token = strstr (link, "?t=");
+  const char *location;
+
+  printf ("  link      %.*s?t=… (%zu characters: this participant's credential)\n",
+          token != NULL ? (int) (token - link) : (int) strlen (link), link,
+          token != NULL ? strlen (token + 3) : 0);
+  if (message == NULL)
+    return 1;
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Accept",
+                                "application/json");
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  if (body == NULL)
+    {
+      g_printerr ("demo-mail: the gateway: %s\n", error->message);
+      return 1;
+    }
+  location = soup_message_headers_get_one (soup_message_get_response_headers (message), "Location");
+  printf ("  gateway   HTTP %u, %.*s\n", soup_message_get_status (message),
+          (int) g_bytes_get_size (body), (const char *) g_bytes_get_data (body, NULL));
+  /* A query may carry a personal token (Jitsi's jwt=): shown up to it. */
+  if (location != NULL)
+    printf ("  → the app would open %.*s\n", (int) strcspn (location, "?"), location);
+  return 0;
+}
+
+/* The demo's last step: what the participant's invitation says (the app of issue 6 reads the same). */
+static int
+show_invitation (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnvInvitation) invitation = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *end = NULL;
+  GPtrArray *participants;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &text, &length, &error) ||
+      (invitation = cnv_invitation_parse_data (text, length, &error)) == NULL)
+    {
+      g_printerr ("demo-mail: %s: %s\n", path, error->message);
+      return 1;
+    }
+  start = g_date_time_format_iso8601 (cnv_invitation_get_start (invitation));
+  end = g_date_time_format_iso8601 (cnv_invitation_get_end (invitation));
+  printf ("  session   %s (type %s)\n", cnv_invitation_get_session_id (invitation),
+          cnv_invitation_get_session_type (invitation));
+  printf ("  title     %s\n", cnv_invitation_get_title (invitation));
+  printf ("  from      %s, for %s\n", cnv_invitation_get_manager_address (invitation),
+          cnv_invitation_get_recipient (invitation)->address);
+  printf ("  times     %s – %s\n", start, end);
+  participants = cnv_invitation_get_participants (invitation);
+  printf ("  people   ");
+  for (guint i = 0; i < participants->len; i++)
+    printf (" %s", ((CnvAddress *) g_ptr_array_index (participants, i))->address);
+  printf ("\n");
+  return ask_gateway (cnv_invitation_get_link (invitation));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -152,6 +261,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autofree char *stack_dir = NULL, *from = NULL, *watch = NULL, *send = NULL, *out = NULL;
+  g_autofree char *show = NULL;
+  g_autofree char *show_text = NULL;
   g_autoptr(CnvMailboxWatcher) watcher = NULL;
   g_autoptr(CnvMailServer) imap = NULL;
   g_autoptr(CnvMailServer) smtp = NULL;
@@ -171,12 +282,21 @@ main (int   argc,
     { "watch", 0, 0, G_OPTION_ARG_STRING, &watch, "The mailbox to watch (videoconference)", "USER" },
     { "send", 0, 0, G_OPTION_ARG_FILENAME, &send, "The mail to send", "FILE" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Where to write the mail received", "FILE" },
+    { "show-text", 0, 0, G_OPTION_ARG_FILENAME, &show_text,
+      "Print the subject and the text of a mail (and nothing else)", "FILE" },
+    { "show-invitation", 0, 0, G_OPTION_ARG_FILENAME, &show,
+      "Print what an invitation mail says (and nothing else)", "FILE" },
     { NULL }
   };
 
   context = g_option_context_new ("— send one request through the mail stack and receive it");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error)
+  if (g_option_context_parse (context, &argc, &argv, &error) && (show != NULL || show_text != NULL))
+    {
+      cnv_engine_init ();
+      return show != NULL ? show_invitation (show) : show_mail_text (show_text);
+    }
+  if (error != NULL
       || stack_dir == NULL || from == NULL || watch == NULL || send == NULL || out == NULL)
     {
       g_printerr ("demo-mail: %s\n", error != NULL ? error->message : "--stack, --from, --watch, --send and --out are needed");
