@@ -594,18 +594,14 @@ request_times (CnvManagerProcessor *self,
 
 /* ---- A new session ---------------------------------------------------------------------------- */
 
-/* A room name of 128 random bits in lower-case hex: Jitsi and most services want room names
- * without capitals or punctuation. */
+/* A room name of 128 random bits: lower-case letters and digits, as Jitsi and most services
+ * want them. */
 static char *
 new_room_name (GError **error)
 {
   g_autofree char *random = cnv_manager_random_id (16, error);
-  g_autofree char *digest = NULL;
 
-  if (random == NULL)
-    return NULL;
-  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, random, -1);
-  return g_strdup_printf ("cnv%.32s", digest);
+  return random != NULL ? g_strdup_printf ("cnv%s", random) : NULL;
 }
 
 static CnvStoredSession *

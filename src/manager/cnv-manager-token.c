@@ -68,13 +68,40 @@ base64url (const guint8 *data,
   return text;
 }
 
+/* Lower-case base32 (RFC 4648 §6 alphabet, unpadded): letters and digits only, so an id never
+ * starts with '-' (which a command line would take for an option) and survives case changes in a
+ * subject line. */
+static char *
+base32 (const guint8 *data,
+        gsize         len)
+{
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  GString *text = g_string_sized_new ((len * 8 + 4) / 5);
+  guint buffer = 0;
+  guint bits = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      buffer = (buffer << 8) | data[i];
+      bits += 8;
+      while (bits >= 5)
+        {
+          g_string_append_c (text, alphabet[(buffer >> (bits - 5)) & 31]);
+          bits -= 5;
+        }
+    }
+  if (bits > 0)
+    g_string_append_c (text, alphabet[(buffer << (5 - bits)) & 31]);
+  return g_string_free (text, FALSE);
+}
+
 /**
  * cnv_manager_random_id:
  * @n_bytes: how many random bytes (≥ 8)
  * @error: a #G_IO_ERROR when the random generator fails
  *
- * Returns: (transfer full) (nullable): @n_bytes of CSPRNG output in unpadded base64url; valid
- *   as a session id and a room name
+ * Returns: (transfer full) (nullable): @n_bytes of CSPRNG output in lower-case base32 (26
+ *   characters for 16 bytes); valid as a session id and a room name
  */
 char *
 cnv_manager_random_id (guint    n_bytes,
@@ -86,7 +113,7 @@ cnv_manager_random_id (guint    n_bytes,
 
   if (!fill_random (buffer, n_bytes, error))
     return NULL;
-  return base64url (buffer, n_bytes);
+  return base32 (buffer, n_bytes);
 }
 
 /**
