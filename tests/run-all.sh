@@ -64,6 +64,15 @@ if [ "${SKIP_BENCH:-0}" != 1 ] && [ -x "$build_root/gcc/tests/bench/bench-parse"
     CNV_MAILSTACK="$src/tests/mailstack/mailstack.sh" TZ=UTC "$build_root/gcc/tests/bench/bench-mail" ||
       echo "bench-mail: failed to run (not counted)"
   fi
+  if [ -x "$build_root/gcc/tests/bench/bench-manager" ]; then
+    # Its stderr holds the manager's log: shown only when it fails.
+    if ! CNV_MAILSTACK="$src/tests/mailstack/mailstack.sh" \
+         CNV_MANAGER="$build_root/gcc/src/manager/convene-manager" \
+         TZ=UTC "$build_root/gcc/tests/bench/bench-manager" 2>"$build_root/bench-manager.log"; then
+      tail -n 30 "$build_root/bench-manager.log"
+      echo "bench-manager: failed to run (not counted)"
+    fi
+  fi
 fi
 
 python3 "$src/tests/count-results.py" "${logs[@]}"

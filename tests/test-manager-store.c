@@ -962,16 +962,25 @@ test_due_and_deadline (Fixture       *fixture,
   g_assert_cmpstr (ids, ==, "running,soon,later");
   g_free (ids);
 
-  /* A pending outbox row sooner than any session; not once it is sent. */
+  /* A pending outbox row sooner than any session; not once it is sent. The outbox's own next
+   * attempt ignores the sessions. */
+  g_assert_true (cnv_manager_store_next_outbox_attempt (store, &when, &found, &error));
+  g_assert_no_error (error);
+  g_assert_false (found);
   item = add_item (store, CNV_OUTBOX_REFUSAL, NULL, 0, "mallory@example.test", 700);
   assert_deadline (store, 700);
   g_assert_true (cnv_manager_store_outbox_retry (store, item, 1100, "451", &error));
   assert_deadline (store, 1000);
+  g_assert_true (cnv_manager_store_next_outbox_attempt (store, &when, &found, &error));
+  g_assert_true (found);
+  g_assert_cmpint (when, ==, 1100);
   g_assert_true (cnv_manager_store_outbox_retry (store, item, 900, "451", &error));
   assert_deadline (store, 900);
   g_assert_true (cnv_manager_store_outbox_sent (store, item, "r@convene.example.test", &error));
   g_assert_no_error (error);
   assert_deadline (store, 1000);
+  g_assert_true (cnv_manager_store_next_outbox_attempt (store, &when, &found, &error));
+  g_assert_false (found);
 
   /* "soon" activated: its end (1200) is next; then closed: the end of "running". */
   g_assert_true (cnv_manager_store_set_session_state (store, "soon", CNV_SESSION_STATE_ACTIVE, &error));

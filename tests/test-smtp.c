@@ -345,6 +345,67 @@ test_stack_starttls (void)
     }
 }
 
+static guint
+count_lines_with (const char *trace,
+                  const char *needle)
+{
+  g_auto(GStrv) lines = g_strsplit (trace, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += strstr (lines[i], needle) != NULL;
+  return n;
+}
+
+/* keep_alive: three submissions share one connection (one STARTTLS, one AUTH); another user's
+ * submission gets a connection of its own, never the one alice authenticated. */
+static void
+test_stack_keep_alive (void)
+{
+  g_autofree char *alice = address_of ("alice");
+  g_autofree char *bob = address_of ("bob");
+  const char * const to_bob[] = { bob, NULL };
+  const char * const to_alice[] = { alice, NULL };
+  g_autofree char *alice_secret = password_of ("alice");
+  g_autofree char *bob_secret = password_of ("bob");
+  g_autoptr(CnvMailServer) server = submission_server ("alice");
+  g_autoptr(CnvMailServer) bob_server = submission_server ("bob");
+  g_autofree char *trace = NULL;
+
+  server->keep_alive = TRUE;
+  bob_server->keep_alive = TRUE;
+  log_guard_trace_start ("cnv-smtp");
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *subject = g_strdup_printf ("Kept connection %u", i);
+      g_autoptr(GMimeMessage) message = make_message (subject, "Hello.\n");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CnvSmtpResult) result = submit (server, alice_secret, alice, to_bob, message, NULL,
+                                                &error);
+      g_autofree char *delivered = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (result->accepted->len, ==, 1);
+      delivered = wait_delivered ("bob", g_mime_message_get_message_id (message));
+      g_assert_nonnull (delivered);
+    }
+  {
+    g_autoptr(GMimeMessage) message = make_message ("From bob", "Hello.\n");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CnvSmtpResult) result = submit (bob_server, bob_secret, bob, to_alice, message, NULL,
+                                              &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (result->accepted->len, ==, 1);
+  }
+  trace = log_guard_trace_stop ();
+  g_test_message ("%s", trace);
+  /* Two connections: alice's (kept for three mails) and bob's; each shows STARTTLS offered and sent. */
+  g_assert_cmpuint (count_lines_with (trace, "C: STARTTLS"), ==, 2);
+  g_assert_cmpuint (count_lines_with (trace, "C: AUTH"), ==, 2);
+  g_assert_cmpuint (count_lines_with (trace, "MAIL FROM"), ==, 4);
+}
+
 static void
 test_stack_exact_bytes (void)
 {
@@ -733,6 +794,7 @@ main (int   argc,
 
   g_test_add_func ("/engine/smtp/stack/starttls", test_stack_starttls);
   g_test_add_func ("/engine/smtp/stack/exact-bytes", test_stack_exact_bytes);
+  g_test_add_func ("/engine/smtp/stack/keep-alive", test_stack_keep_alive);
   g_test_add_func ("/engine/smtp/stack/implicit-tls", test_stack_implicit_tls);
   g_test_add_func ("/engine/smtp/stack/wrong-password", test_stack_wrong_password);
   g_test_add_func ("/engine/smtp/stack/wrong-ca", test_stack_wrong_ca);

@@ -51,6 +51,7 @@ cnv_mail_server_copy (const CnvMailServer *self)
   copy->user = g_strdup (self->user);
   copy->ca_file = g_strdup (self->ca_file);
   copy->helo_name = g_strdup (self->helo_name);
+  copy->keep_alive = self->keep_alive;
   return copy;
 }
 

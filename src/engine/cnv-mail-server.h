@@ -48,6 +48,10 @@ typedef enum
  * @ca_file: (nullable): a PEM file of the certificate authorities to trust instead of the
  *   system's; certificates are always verified, against this file or the system store
  * @helo_name: (nullable): the name given in SMTP EHLO (default: "localhost")
+ * @keep_alive: SMTP: keep the connection open after a submission, for the next one to the same
+ *   server as the same user (a daemon that sends many mails saves a TLS handshake and an AUTH per
+ *   mail); libcurl checks that a kept connection is alive before it reuses it. Default: %FALSE
+ *   (one connection per submission, ended with QUIT)
  *
  * The password is not part of it: it reaches the engine through #CnvCredentials at the moment
  * of connecting, and is never stored in settings or logged.
@@ -61,6 +65,7 @@ typedef struct
   char            *user;
   char            *ca_file;
   char            *helo_name;
+  gboolean         keep_alive;
 } CnvMailServer;
 
 #define CNV_TYPE_MAIL_SERVER (cnv_mail_server_get_type ())

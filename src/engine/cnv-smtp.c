@@ -235,6 +235,56 @@ init_curl (gpointer data)
   return GINT_TO_POINTER (curl_global_init (CURL_GLOBAL_DEFAULT));
 }
 
+/* Kept connections (CnvMailServer:keep_alive) live in one libcurl connection cache shared by the
+ * worker threads: a submission takes a live connection to the same server, made with the same
+ * user and password (libcurl compares them for SMTP), or opens one. The share's data is guarded
+ * by one mutex per kind of data. */
+#define KEPT_CONNECTION_MAX_AGE_S 50
+
+static GMutex share_locks[CURL_LOCK_DATA_LAST];
+
+static void
+share_lock (CURL              *handle,
+            curl_lock_data     data,
+            curl_lock_access   access,
+            void              *user_data)
+{
+  g_mutex_lock (&share_locks[data]);
+}
+
+static void
+share_unlock (CURL           *handle,
+              curl_lock_data  data,
+              void           *user_data)
+{
+  g_mutex_unlock (&share_locks[data]);
+}
+
+static gpointer
+init_share (gpointer data)
+{
+  CURLSH *share = curl_share_init ();
+
+  if (share == NULL)
+    return NULL;
+  if (curl_share_setopt (share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+      curl_share_setopt (share, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+      curl_share_setopt (share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK)
+    {
+      curl_share_cleanup (share);
+      return NULL;
+    }
+  return share;
+}
+
+static CURLSH *
+get_share (void)
+{
+  static GOnce share_once = G_ONCE_INIT;
+
+  return g_once (&share_once, init_share, NULL);
+}
+
 static CURLcode
 set_options (CnvSmtpSubmission  *self,
              CURL               *curl,
@@ -253,7 +303,15 @@ set_options (CnvSmtpSubmission  *self,
   SET (CURLOPT_URL, self->url);
   SET (CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   SET (CURLOPT_NOSIGNAL, 1L);
-  SET (CURLOPT_FORBID_REUSE, 1L);
+  if (server->keep_alive && get_share () != NULL)
+    {
+      SET (CURLOPT_SHARE, get_share ());
+      SET (CURLOPT_FORBID_REUSE, 0L);
+      /* A server drops idle clients (Postfix after 300 s): an older connection is not tried. */
+      SET (CURLOPT_MAXAGE_CONN, (long) KEPT_CONNECTION_MAX_AGE_S);
+    }
+  else
+    SET (CURLOPT_FORBID_REUSE, 1L);
   SET (CURLOPT_ERRORBUFFER, self->errbuf);
 
   /* TLS: verification is never turned off. STARTTLS is required (CURLUSESSL_ALL): a server that

@@ -226,6 +226,9 @@ cnv_config_load_smtp (CnvConfigLoader *loader)
 
   self->smtp = load_mail_server (loader, "smtp", TRUE, &password_file, NULL);
   self->smtp_password_file = g_steal_pointer (&password_file);
+  /* The manager sends many mails to one server: one TLS handshake and AUTH for a run of them. */
+  if (self->smtp != NULL)
+    self->smtp->keep_alive = TRUE;
 }
 
 /* ---- What `run` needs of an account ------------------------------------------------------ */

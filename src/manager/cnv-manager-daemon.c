@@ -352,7 +352,9 @@ scheduler_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The one timeout: the earliest session event or outbox retry, at most a minute away. */
+/* The one timeout: the earliest session event or outbox retry, at most a minute away. Held
+ * rows and a paused outbox (cnv-manager-outbox.c) make a due row not worth an immediate kick;
+ * the minute's cap bounds how late they are tried. */
 static void
 reschedule (Daemon *daemon)
 {
@@ -367,10 +369,9 @@ reschedule (Daemon *daemon)
   g_clear_handle_id (&daemon->scheduler_id, g_source_remove);
 
   wake = run_due_sessions (daemon, now);
-  /* The store's deadline mixes session times (handled above, or in flight) and the outbox's next
-   * attempt: one in the past may be a due outbox row, one in the future is worth waking for. */
-  if (!cnv_manager_store_next_deadline (daemon->store, &deadline, &found, &error))
-    g_warning ("Cannot read the next deadline: %s", error->message);
+  /* The outbox's next attempt: due now (a kick), or worth waking for. */
+  if (!cnv_manager_store_next_outbox_attempt (daemon->store, &deadline, &found, &error))
+    g_warning ("Cannot read the outbox's next attempt: %s", error->message);
   else if (found && deadline <= now)
     cnv_manager_outbox_kick (daemon->outbox);
   else if (found)

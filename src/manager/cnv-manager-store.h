@@ -268,6 +268,10 @@ gboolean          cnv_manager_store_list_due_outbox (CnvManagerStore        *sel
                                                     guint                    limit,
                                                     GPtrArray              **items,
                                                     GError                 **error);
+gboolean          cnv_manager_store_next_outbox_attempt (CnvManagerStore   *self,
+                                                    gint64                  *when,
+                                                    gboolean                *found,
+                                                    GError                 **error);
 gboolean          cnv_manager_store_list_outbox    (CnvManagerStore         *self,
                                                     const char              *session_id,
                                                     GPtrArray              **items,
