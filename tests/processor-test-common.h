@@ -231,6 +231,19 @@ assert_result (CnvProcessResult  *result,
     g_assert_null (result->session_id);
 }
 
+/* A test that shows a bug runs in a subprocess: its failure is reported (with the child's
+ * messages) and the tests after it still run. Returns TRUE in the subprocess, which runs the test. */
+static inline gboolean
+in_subprocess (void)
+{
+  if (g_test_subprocess ())
+    return TRUE;
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  if (!g_test_trap_has_passed ())
+    g_test_fail ();
+  return FALSE;
+}
+
 /* ---- The store, read back ------------------------------------------------------------------- */
 
 /* One number, read with SQLite itself rather than through the store. */

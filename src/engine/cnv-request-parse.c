@@ -260,9 +260,11 @@ find_session_tag (const char *subject)
   while (p != NULL && (p = strstr (p, "[cnv:")) != NULL)
     {
       const char *id = p + strlen ("[cnv:");
-      const char *close = strchr (id, ']');
+      /* An id is at most 64 characters: look no further for its ']' (a subject full of
+       * unclosed "[cnv:" must cost linear time, not quadratic). */
+      const char *close = memchr (id, ']', strnlen (id, 65));
 
-      if (close != NULL && close > id && close - id <= 64)
+      if (close != NULL && close > id)
         {
           g_autofree char *candidate = g_strndup (id, close - id);
           gboolean valid = TRUE;

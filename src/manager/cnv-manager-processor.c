@@ -223,7 +223,8 @@ message_key (GMimeMessage *message,
 
   if (message_id != NULL && cnv_invitation_message_id_is_valid (message_id))
     return g_strdup (message_id);
-  return g_strdup_printf ("no-message-id:%s/%u/%u", mailbox, uidvalidity, uid);
+  /* Spaces: no mail can carry this key as its Message-ID (and claim another mail's place). */
+  return g_strdup_printf ("(no Message-ID) %s %u %u", mailbox, uidvalidity, uid);
 }
 
 static char *
@@ -249,6 +250,16 @@ is_accredited (CnvManagerProcessor  *self,
   return cnv_manager_store_is_accredited (self->store, address,
                                           cnv_manager_config_get_accredited_domains (self->config),
                                           accredited, error);
+}
+
+/* The request's Message-ID, or NULL when it had none (the processed key is then internal and
+ * must not reach a header). */
+static const char *
+job_message_id (Job *job)
+{
+  const char *key = job->result->message_id;
+
+  return key != NULL && cnv_invitation_message_id_is_valid (key) ? key : NULL;
 }
 
 /* The Message-ID of an outbox mail is chosen when it is queued, not when it is sent: should the
@@ -330,7 +341,7 @@ queue_report (CnvManagerProcessor  *self,
   item->recipient = g_strdup (initiator->address);
   item->recipient_name = g_strdup (initiator->name);
   item->sender = g_strdup (manager_address);
-  item->in_reply_to = g_strdup (job->result->message_id);
+  item->in_reply_to = g_strdup (job_message_id (job));
   item->payload = json_generator_to_data (generator, NULL);
   item->state = CNV_OUTBOX_PENDING;
   item->next_attempt = job->now;
@@ -384,7 +395,7 @@ queue_invitation (CnvManagerProcessor     *self,
   item->recipient = g_strdup (participant->address);
   item->recipient_name = g_strdup (participant->name);
   item->sender = g_strdup (session->manager_address);
-  item->in_reply_to = g_strdup (job->result->message_id);
+  item->in_reply_to = g_strdup (job_message_id (job));
   item->state = CNV_OUTBOX_PENDING;
   /* E508: with invite-at=start the invitation waits for the start. */
   item->next_attempt = session->invite_at_start ? MAX (session->start, job->now) : job->now;
@@ -576,6 +587,15 @@ find_target_session (CnvManagerProcessor  *self,
   return find_by_superset (self, job, request, target, error);
 }
 
+static gboolean
+is_blank (const char *text)
+{
+  for (; text != NULL && *text != '\0'; text = g_utf8_next_char (text))
+    if (!g_unichar_isspace (g_utf8_get_char (text)))
+      return FALSE;
+  return TRUE;
+}
+
 /* E507: the request's times, or (no temporal info) now and the configured default duration. */
 static void
 request_times (CnvManagerProcessor *self,
@@ -626,13 +646,16 @@ new_session (CnvManagerProcessor  *self,
   session->uid = cnv_request_get_uid (request) != NULL
                  ? g_strdup (cnv_request_get_uid (request))
                  : g_strdup_printf ("%s@%s", session->id, domain != NULL ? domain : "convene");
-  session->sequence = CLAMP (cnv_request_get_sequence (request), 0, G_MAXINT / 2) + 1;
+  /* Higher than the request's; room is left for a cancellation's SEQUENCE + 1. */
+  session->sequence = CLAMP (cnv_request_get_sequence (request), 0, G_MAXINT - 2) + 1;
   session->type = g_strdup (cnv_request_get_session_type (request));
-  session->title = g_strdup (cnv_request_get_title (request));
+  /* A mail without a subject still makes a session; its title must say something. */
+  session->title = g_strdup (!is_blank (cnv_request_get_title (request))
+                             ? cnv_request_get_title (request) : "(no subject)");
   session->initiator = g_strdup (initiator->address);
   session->initiator_name = g_strdup (initiator->name);
   session->manager_address = g_strdup (manager_address);
-  session->request_message_id = g_strdup (job->result->message_id);
+  session->request_message_id = g_strdup (job_message_id (job));
   request_times (self, job, request, &session->start, &session->end);
   session->state = CNV_SESSION_STATE_SCHEDULED;
   session->invite_at_start =
@@ -889,6 +912,9 @@ cnv_manager_processor_handle (CnvManagerProcessor  *self,
                              g_strdup_printf ("the request cannot be stored: %s",
                                               local_error->message), error);
         }
+      else if (!ok && local_error == NULL)
+        g_set_error (error, CNV_STORE_ERROR, CNV_STORE_ERROR_FAILED,
+                     "The mail could not be handled (an internal check failed; see the log)");
       else if (!ok)
         g_propagate_error (error, g_steal_pointer (&local_error));
     }
