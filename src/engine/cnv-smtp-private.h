@@ -41,6 +41,7 @@ typedef struct
 {
   /* Owned copies: the worker thread touches nothing else */
   CnvMailServer *server;
+  void          *share;          /* CURLSH*: the kept connections (keep_alive), worker only */
   char          *secret;
   char          *envelope_from;
   GStrv          recipients;

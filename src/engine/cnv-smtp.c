@@ -235,12 +235,17 @@ init_curl (gpointer data)
   return GINT_TO_POINTER (curl_global_init (CURL_GLOBAL_DEFAULT));
 }
 
-/* Kept connections (CnvMailServer:keep_alive) live in one libcurl connection cache shared by the
- * worker threads: a submission takes a live connection to the same server, made with the same
- * user and password (libcurl compares them for SMTP), or opens one. The share's data is guarded
- * by one mutex per kind of data. */
+/* Kept connections (CnvMailServer:keep_alive) live in libcurl connection caches, one per server
+ * description (host, port, security, mechanism, user, CA file, EHLO name): libcurl 7.88 compares
+ * only host, port, user and password before it reuses an smtp:// connection, so a connection made
+ * with other TLS settings must never be in the same cache. libcurl cannot share a connection cache
+ * between threads that run at the same time (a known bug of CURL_LOCK_DATA_CONNECT): submissions
+ * with keep_alive run one at a time, under keep_alive_lock (an outbox sends one mail at a time
+ * anyway). The locks libcurl asks for are then never contended, but it still calls them. */
 #define KEPT_CONNECTION_MAX_AGE_S 50
 
+static GMutex keep_alive_lock;
+static GHashTable *kept_shares;     /* description → CURLSH*, under keep_alive_lock */
 static GMutex share_locks[CURL_LOCK_DATA_LAST];
 
 static void
@@ -260,11 +265,25 @@ share_unlock (CURL           *handle,
   g_mutex_unlock (&share_locks[data]);
 }
 
-static gpointer
-init_share (gpointer data)
+/* The connection cache for @server; called with keep_alive_lock held. */
+static CURLSH *
+get_share (const CnvMailServer *server)
 {
-  CURLSH *share = curl_share_init ();
+  g_autofree char *key = g_strdup_printf ("%s\n%u\n%d\n%d\n%s\n%s\n%s", server->host,
+                                          cnv_mail_server_get_smtp_port (server),
+                                          (int) server->security, (int) server->auth,
+                                          server->user != NULL ? server->user : "",
+                                          server->ca_file != NULL ? server->ca_file : "",
+                                          server->helo_name != NULL ? server->helo_name : "");
+  CURLSH *share;
 
+  if (kept_shares == NULL)
+    kept_shares = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  share = g_hash_table_lookup (kept_shares, key);
+  if (share != NULL)
+    return share;
+
+  share = curl_share_init ();
   if (share == NULL)
     return NULL;
   if (curl_share_setopt (share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
@@ -274,15 +293,8 @@ init_share (gpointer data)
       curl_share_cleanup (share);
       return NULL;
     }
+  g_hash_table_insert (kept_shares, g_steal_pointer (&key), share);
   return share;
-}
-
-static CURLSH *
-get_share (void)
-{
-  static GOnce share_once = G_ONCE_INIT;
-
-  return g_once (&share_once, init_share, NULL);
 }
 
 static CURLcode
@@ -303,9 +315,9 @@ set_options (CnvSmtpSubmission  *self,
   SET (CURLOPT_URL, self->url);
   SET (CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   SET (CURLOPT_NOSIGNAL, 1L);
-  if (server->keep_alive && get_share () != NULL)
+  if (self->share != NULL)
     {
-      SET (CURLOPT_SHARE, get_share ());
+      SET (CURLOPT_SHARE, self->share);
       SET (CURLOPT_FORBID_REUSE, 0L);
       /* A server drops idle clients (Postfix after 300 s): an older connection is not tried. */
       SET (CURLOPT_MAXAGE_CONN, (long) KEPT_CONNECTION_MAX_AGE_S);
@@ -417,6 +429,11 @@ submission_run (CnvSmtpSubmission  *self,
   for (guint i = 0; self->recipients[i] != NULL; i++)
     recipients = curl_slist_append (recipients, self->recipients[i]);
 
+  if (self->server->keep_alive)
+    {
+      g_mutex_lock (&keep_alive_lock);
+      self->share = get_share (self->server);
+    }
   code = set_options (self, curl, recipients, cancellable);
   if (code != CURLE_OK)
     g_set_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_INVALID, "%s: libcurl refused an option: %s",
@@ -433,6 +450,11 @@ submission_run (CnvSmtpSubmission  *self,
     }
 
   curl_easy_cleanup (curl);
+  if (self->server->keep_alive)
+    {
+      self->share = NULL;
+      g_mutex_unlock (&keep_alive_lock);
+    }
   curl_slist_free_all (recipients);
   return result;
 }
@@ -588,6 +610,9 @@ cnv_smtp_submit_bytes_async (const CnvMailServer *server,
   /* Once the server has the message, success is the truth even if cancellation came late:
    * reporting it as cancelled would make an outbox send it twice. */
   g_task_set_check_cancellable (task, FALSE);
+  /* The caller records the server's answer (an outbox marks the mail sent): the answer should not
+   * wait behind other work of the main loop, for a crash in between means a second copy. */
+  g_task_set_priority (task, G_PRIORITY_HIGH);
 
   if (!check_arguments (server, envelope_from, recipients, message, &error))
     {

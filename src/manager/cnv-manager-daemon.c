@@ -142,8 +142,8 @@ backend_call_new (Daemon           *daemon,
 }
 
 /* Moves a session on, unless an administrator cancelled it meanwhile (`session cancel` runs in
- * another process): a cancelled session stays cancelled. */
-static void
+ * another process): a cancelled session stays cancelled. Returns FALSE only then. */
+static gboolean
 set_state (Daemon          *daemon,
            const char      *session_id,
            CnvSessionState  state,
@@ -163,7 +163,7 @@ set_state (Daemon          *daemon,
       current->state == CNV_SESSION_STATE_CLOSED)
     {
       cnv_manager_store_rollback (daemon->store);
-      return;
+      return FALSE;
     }
   if ((room_url != NULL &&
        !cnv_manager_store_set_session_room_url (daemon->store, session_id, room_url, &error)) ||
@@ -173,11 +173,29 @@ set_state (Daemon          *daemon,
       cnv_manager_store_rollback (daemon->store);
       goto failed;
     }
-  return;
+  return TRUE;
 
 failed:
+  /* The next scheduler pass tries again (the session is still due). */
   g_warning ("Cannot record that session %s is %s: %s", session_id,
              cnv_session_state_to_string (state), error->message);
+  return TRUE;
+}
+
+static void
+closed_after_cancel_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  BackendCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cnv_manager_backend_close_finish (CNV_MANAGER_BACKEND (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    log_event (G_LOG_LEVEL_WARNING, "close-failed", call->session->id,
+               "The backend could not close the room of cancelled session %s: %s",
+               call->session->id, error->message);
+  backend_call_free (call);
 }
 
 static void
@@ -219,7 +237,18 @@ opened_cb (GObject      *source,
     {
       g_hash_table_remove (daemon->failures, id);
       g_hash_table_remove (daemon->retry_at, id);
-      set_state (daemon, id, CNV_SESSION_STATE_ACTIVE, room_url);
+      if (!set_state (daemon, id, CNV_SESSION_STATE_ACTIVE, room_url))
+        {
+          /* Cancelled while the room was being opened: close it again. */
+          CnvManagerBackend *backend = CNV_MANAGER_BACKEND (source);
+
+          log_event (G_LOG_LEVEL_MESSAGE, "cancelled", id, "Session %s was cancelled while its "
+                     "room was opened; closing the room", id);
+          cnv_manager_backend_close_async (backend, &call->backend_session, room_url,
+                                           daemon->cancellable, closed_after_cancel_cb, call);
+          reschedule (daemon);
+          return;
+        }
       log_event (G_LOG_LEVEL_MESSAGE, "activated", id, "Session %s (type %s) is active", id,
                  call->session->type);
     }

@@ -47,7 +47,7 @@ struct _CnvManagerOutbox
   GQueue            queue;                    /* CnvOutboxItem* of the current batch */
   CnvOutboxItem    *current;
 
-  GHashTable       *held;                     /* row id → gint64 time: not before (unrecorded) */
+  GHashTable       *held;                     /* row id → Held: an outcome not recorded yet */
   gint64            paused_until;             /* AUTH/TLS failure: nothing is tried before */
   guint             handled;                  /* rows handled since the last ::idle */
   guint             idle_id;
@@ -71,6 +71,23 @@ G_DEFINE_FINAL_TYPE (CnvManagerOutbox, cnv_manager_outbox, G_TYPE_OBJECT)
 
 static void next_item   (CnvManagerOutbox *self);
 static void start_batch (CnvManagerOutbox *self);
+
+/* A row whose outcome the store could not record (disk full, a long admin transaction): what
+ * happened is kept here and recorded later — a mail the server accepted is never sent again
+ * because its "sent" could not be written at once. */
+typedef struct
+{
+  gint64          until;                      /* not before this time */
+  CnvOutboxState  state;                      /* SENT: to record; else: the row may be retried */
+  char           *message_id;
+} Held;
+
+static void
+held_free (Held *held)
+{
+  g_free (held->message_id);
+  g_free (held);
+}
 
 static void
 emit_drained (gpointer user_data)
@@ -172,7 +189,7 @@ static void
 cnv_manager_outbox_init (CnvManagerOutbox *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->held = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->held = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) held_free);
   g_queue_init (&self->queue);
 }
 
@@ -608,9 +625,12 @@ settle (CnvManagerOutbox *self,
 {
   CnvOutboxItem *item = self->current;
   g_autoptr(GError) error = NULL;
+  g_autofree char *valid_reason = reason != NULL ? g_utf8_make_valid (reason, -1) : NULL;
   gint64 now = now_seconds ();
   gboolean ok = TRUE;
 
+  /* A server's words may be in any charset (the store keeps UTF-8 only). */
+  reason = valid_reason;
   switch (state)
     {
     case CNV_OUTBOX_SENT:
@@ -647,10 +667,14 @@ settle (CnvManagerOutbox *self,
     {
       /* The store cannot record it now (disk full, a long admin transaction): leave the row
        * alone for a while rather than send it again at once. */
+      Held *held = g_new0 (Held, 1);
+
       g_warning ("Cannot record the outcome of outbox row %" G_GINT64_FORMAT " (held for %d s): %s",
                  item->id, HOLD_SECONDS, error->message);
-      g_hash_table_insert (self->held, g_memdup2 (&item->id, sizeof (gint64)),
-                           g_memdup2 (&(gint64) { now + HOLD_SECONDS }, sizeof (gint64)));
+      held->until = now + HOLD_SECONDS;
+      held->state = state;
+      held->message_id = g_strdup (item->message_id);
+      g_hash_table_insert (self->held, g_memdup2 (&item->id, sizeof (gint64)), held);
     }
 
   self->handled++;
@@ -753,8 +777,16 @@ send_current (CnvManagerOutbox *self)
       if (session == NULL || session->state == CNV_SESSION_STATE_CANCELLED ||
           session->state == CNV_SESSION_STATE_CLOSED || session->end <= now_seconds ())
         {
-          settle (self, CNV_OUTBOX_FAILED, "the session was cancelled or ended before the "
-                                           "invitation could be sent", 0, FALSE);
+          /* Tried and refused until the end (a full mailbox): the initiator is told, once. */
+          gboolean tried = item->attempts > 0 && session != NULL &&
+                           session->state != CNV_SESSION_STATE_CANCELLED;
+          g_autofree char *reason =
+            tried ? g_strdup_printf ("not delivered before the session ended: %s",
+                                     item->last_error != NULL ? item->last_error : "no answer")
+                  : g_strdup ("the session was cancelled or ended before the invitation could be "
+                              "sent");
+
+          settle (self, CNV_OUTBOX_FAILED, reason, 0, tried);
           return;
         }
       G_GNUC_FALLTHROUGH;
@@ -820,18 +852,30 @@ next_item (CnvManagerOutbox *self)
   emit_idle_later (self);
 }
 
-/* Whether a row is held back after its outcome could not be recorded. */
+/* Whether a row is held back after its outcome could not be recorded. When the hold is over, a
+ * "sent" is recorded now (the mail is not sent again); other rows may be tried again. */
 static gboolean
 is_held (CnvManagerOutbox *self,
          gint64            id,
          gint64            now)
 {
-  gint64 *until = g_hash_table_lookup (self->held, &id);
+  Held *held = g_hash_table_lookup (self->held, &id);
+  g_autoptr(GError) error = NULL;
 
-  if (until == NULL)
+  if (held == NULL)
     return FALSE;
-  if (*until > now)
+  if (held->until > now)
     return TRUE;
+  if (held->state == CNV_OUTBOX_SENT)
+    {
+      if (!cnv_manager_store_outbox_sent (self->store, id, held->message_id, &error))
+        {
+          held->until = now + HOLD_SECONDS;
+          return TRUE;
+        }
+      g_hash_table_remove (self->held, &id);
+      return TRUE;   /* recorded, nothing to send */
+    }
   g_hash_table_remove (self->held, &id);
   return FALSE;
 }

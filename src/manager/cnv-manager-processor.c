@@ -584,6 +584,33 @@ find_target_session (CnvManagerProcessor  *self,
         }
     }
 
+  /* A calendar's update of the event (same UID, a higher SEQUENCE, someone added) extends the
+   * session it made, started or not. */
+  if (cnv_request_get_uid (request) != NULL)
+    {
+      g_autoptr(GPtrArray) sessions = NULL;
+
+      if (!cnv_manager_store_list_sessions (self->store, FALSE,
+                                            cnv_request_get_session_type (request), &sessions,
+                                            error))
+        return FALSE;
+      for (guint i = sessions->len; i > 0; i--)
+        {
+          CnvStoredSession *session = g_ptr_array_index (sessions, i - 1);
+
+          if (!is_running (session, job->now) ||
+              g_strcmp0 (session->uid, cnv_request_get_uid (request)) != 0)
+            continue;
+          if (!is_participant (self->store, session->id, initiator, &member, NULL, error))
+            return FALSE;
+          if (member)
+            {
+              *target = g_ptr_array_steal_index (sessions, i - 1);
+              return TRUE;
+            }
+        }
+    }
+
   return find_by_superset (self, job, request, target, error);
 }
 
@@ -913,8 +940,16 @@ cnv_manager_processor_handle (CnvManagerProcessor  *self,
                                               local_error->message), error);
         }
       else if (!ok && local_error == NULL)
-        g_set_error (error, CNV_STORE_ERROR, CNV_STORE_ERROR_FAILED,
-                     "The mail could not be handled (an internal check failed; see the log)");
+        {
+          /* An internal check failed (a critical is in the log): a retry would fail the same
+           * way and block the mailbox; the mail is recorded as refused. */
+          result->n_invited = 0;
+          result->reported = FALSE;
+          g_clear_pointer (&result->session_id, g_free);
+          ok = finish_alone (self, &job, CNV_PROCESS_REFUSED,
+                             g_strdup ("the request could not be handled (an internal check "
+                                       "failed; see the log)"), error);
+        }
       else if (!ok)
         g_propagate_error (error, g_steal_pointer (&local_error));
     }
