@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -283,6 +285,103 @@ test_invite_more_rules (void)
   manager_tear_down (&manager);
 }
 
+/* `session cancel` from the CLI while the session runs: every participant gets a METHOD:CANCEL,
+ * the links answer 410 and the room is closed through its backend (a `command` backend here,
+ * whose program records each call). */
+static void
+test_cancel (void)
+{
+  Manager manager = { 0, };
+  const char *recipients[] = { "videoconference@example.test", "bob@example.test", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *types = NULL;
+  g_autofree char *session_id = NULL;
+  g_autofree char *seen = NULL;
+  g_autoptr(GPtrArray) mails = NULL;
+  g_autoptr(CnvInvitation) invitation = NULL;
+  g_autoptr(GSubprocess) cancel = NULL;
+  g_autofree char *link = NULL;
+  GatewayAnswer answer = { 0, };
+
+  manager_set_up (&manager, NULL, "[type videoconference]\n"
+                                  "address = videoconference@example.test\n"
+                                  "backend = command\n"
+                                  "command = PLACEHOLDER\n"
+                                  "default = true\n");
+  /* The room program: prints a URL at "open", and records every call. */
+  script = g_build_filename (manager.dir, "room.sh", NULL);
+  calls = g_build_filename (manager.dir, "room-calls.txt", NULL);
+  {
+    g_autofree char *text = g_strdup_printf ("#!/bin/sh\n"
+                                             "echo \"$CONVENE_ACTION $CONVENE_SESSION_ID\" >> %s\n"
+                                             "[ \"$1\" = open ] && echo https://rooms.example.test/$CONVENE_ROOM\n"
+                                             "exit 0\n", calls);
+    g_autofree char *config = NULL;
+    g_autofree char *patched = NULL;
+
+    g_assert_true (g_file_set_contents (script, text, -1, &error));
+    g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+    g_assert_true (g_file_get_contents (manager.config, &config, NULL, &error));
+    {
+      g_auto(GStrv) parts = g_strsplit (config, "PLACEHOLDER", 2);
+
+      patched = g_strjoinv (script, parts);
+    }
+    g_assert_true (g_file_set_contents (manager.config, patched, -1, &error));
+  }
+  manager_start (&manager);
+
+  submit_as ("alice", recipients,
+             "From: Alice <alice@example.test>\n"
+             "To: videoconference@example.test, bob@example.test\n"
+             "Subject: To be cancelled\n"
+             "Message-ID: <cancelled-1@example.test>\n"
+             "\n"
+             "Hi.\n");
+  session_id = wait_session_of ("bob", "To be cancelled");
+  g_assert_nonnull (session_id);
+  mails = invitations ("bob", session_id);
+  invitation = parse_invitation (g_ptr_array_index (mails, 0));
+  link = g_strdup (cnv_invitation_get_link (invitation));
+  WAIT_UNTIL ((g_free (seen), seen = NULL, g_file_get_contents (calls, &seen, NULL, NULL)) &&
+              strstr (seen, "open") != NULL, 20);
+  g_assert_nonnull (strstr (seen, "open"));
+  gateway_get (link, &answer);
+  g_assert_cmpuint (answer.status, ==, 303);
+  gateway_answer_clear (&answer);
+
+  cancel = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("CNV_MANAGER"),
+                             "session", "cancel", "--config", manager.config, session_id, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (cancel, NULL, &error));
+  g_assert_no_error (error);
+
+  /* bob and alice each get one cancellation; the link answers 410; the room is closed. */
+  g_assert_true (wait_manager_mails ("bob", "X-Convene-Session", session_id, 2));
+  g_assert_true (wait_manager_mails ("alice", "X-Convene-Session", session_id, 2));
+  {
+    g_autoptr(GPtrArray) bob = invitations ("bob", session_id);
+    guint cancels = 0;
+
+    for (guint i = 0; i < bob->len; i++)
+      {
+        g_autoptr(CnvInvitation) parsed = parse_invitation (g_ptr_array_index (bob, i));
+
+        cancels += cnv_invitation_get_method (parsed) == CNV_INVITATION_METHOD_CANCEL;
+      }
+    g_assert_cmpuint (cancels, ==, 1);
+  }
+  gateway_get (link, &answer);
+  g_assert_cmpuint (answer.status, ==, 410);
+  gateway_answer_clear (&answer);
+  WAIT_UNTIL ((g_free (seen), seen = NULL, g_file_get_contents (calls, &seen, NULL, NULL)) &&
+              strstr (seen, "close") != NULL, 20);
+  g_assert_nonnull (strstr (seen, "close"));
+  manager_tear_down (&manager);
+}
+
 /* The type follows the address the request was sent to, and the keyword in the single-address
  * variant. */
 static void
@@ -485,6 +584,7 @@ main (int    argc,
   g_test_add_func ("/manager/daemon/invite-more", test_invite_more);
   g_test_add_func ("/manager/daemon/invite-more-rules", test_invite_more_rules);
   g_test_add_func ("/manager/daemon/types", test_types);
+  g_test_add_func ("/manager/daemon/cancel", test_cancel);
   g_test_add_func ("/manager/daemon/refusals", test_refusals);
   g_test_add_func ("/manager/daemon/smtp-outage", test_smtp_outage);
 

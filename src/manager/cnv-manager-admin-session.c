@@ -45,6 +45,7 @@ cnv_manager_admin_cancel_session (CnvManagerStore  *store,
 {
   g_autoptr(CnvStoredSession) session = NULL;
   g_autoptr(GPtrArray) participants = NULL;
+  g_autofree char *domain = NULL;
 
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (store), FALSE);
   g_return_val_if_fail (session_id != NULL, FALSE);
@@ -71,6 +72,7 @@ cnv_manager_admin_cancel_session (CnvManagerStore  *store,
       !cnv_manager_store_list_participants (store, session_id, &participants, error))
     goto failed;
 
+  domain = cnv_address_get_domain (session->manager_address);
   for (guint i = 0; i < participants->len; i++)
     {
       const CnvStoredParticipant *participant = g_ptr_array_index (participants, i);
@@ -87,8 +89,11 @@ cnv_manager_admin_cancel_session (CnvManagerStore  *store,
       item.in_reply_to = session->request_message_id;
       item.state = CNV_OUTBOX_PENDING;
       item.next_attempt = now;
+      /* Chosen now, as for every outbox row: a copy sent again after a crash is the same mail. */
+      item.message_id = g_mime_utils_generate_message_id (domain != NULL ? domain : "convene.invalid");
       added = cnv_manager_store_add_outbox (store, &item, error);
       g_free (item.recipient);
+      g_free (item.message_id);
       if (!added)
         goto failed;
     }

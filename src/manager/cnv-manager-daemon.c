@@ -64,6 +64,7 @@ struct _Daemon
   GHashTable          *in_flight;       /* session id → TRUE while its backend is called */
   GHashTable          *retry_at;        /* session id → gint64* next activation attempt */
   GHashTable          *failures;        /* session id → int* failed activations */
+  GHashTable          *open_rooms;      /* session ids seen active with a room (set) */
   guint                scheduler_id;
   guint                data_version_id;
   guint                drain_id;
@@ -293,6 +294,7 @@ close_session (Daemon           *daemon,
 
   g_hash_table_remove (daemon->failures, session->id);
   g_hash_table_remove (daemon->retry_at, session->id);
+  g_hash_table_remove (daemon->open_rooms, session->id);
   if (session->room_url == NULL || backend == NULL)
     {
       set_state (daemon, session->id, CNV_SESSION_STATE_CLOSED, NULL);
@@ -332,6 +334,45 @@ activate_session (Daemon           *daemon,
                                   opened_cb, call);
 }
 
+/* A session whose room this manager opened and that left the running ones without being closed
+ * here was cancelled by an administrator (`session cancel`): its room is closed now (E516). */
+static void
+close_cancelled_rooms (Daemon     *daemon,
+                       GHashTable *running)
+{
+  GHashTableIter iter;
+  gpointer id;
+
+  g_hash_table_iter_init (&iter, daemon->open_rooms);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      g_autoptr(CnvStoredSession) session = NULL;
+      g_autoptr(GError) error = NULL;
+      CnvManagerBackend *backend;
+
+      if (g_hash_table_contains (running, id) || g_hash_table_contains (daemon->in_flight, id))
+        continue;
+      if (!cnv_manager_store_get_session (daemon->store, id, &session, &error))
+        continue;   /* tried again at the next pass */
+      g_hash_table_iter_remove (&iter);
+      if (session == NULL || session->state != CNV_SESSION_STATE_CANCELLED ||
+          session->room_url == NULL)
+        continue;
+      backend = cnv_manager_config_get_backend (daemon->config, session->type);
+      if (backend == NULL)
+        continue;
+      log_event (G_LOG_LEVEL_MESSAGE, "cancelled", session->id, "Session %s was cancelled; "
+                 "closing its room", session->id);
+      {
+        g_autofree char *room_url = g_strdup (session->room_url);
+        BackendCall *call = backend_call_new (daemon, g_steal_pointer (&session), TRUE);
+
+        cnv_manager_backend_close_async (backend, &call->backend_session, room_url,
+                                         daemon->cancellable, closed_after_cancel_cb, call);
+      }
+    }
+}
+
 /* Starts what is due and returns when to look again. */
 static gint64
 run_due_sessions (Daemon *daemon,
@@ -342,17 +383,24 @@ run_due_sessions (Daemon *daemon,
   gint64 early = cnv_manager_config_get_join_early (daemon->config) / G_TIME_SPAN_SECOND;
   gint64 wake = now + SCHEDULER_MAX_SLEEP;
 
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
   if (!cnv_manager_store_list_sessions (daemon->store, FALSE, NULL, &sessions, &error))
     {
       g_warning ("Cannot read the sessions: %s", error->message);
       return now + STORE_FAILURE_RETRY;
     }
   for (guint i = 0; i < sessions->len; i++)
+    g_hash_table_add (seen, ((CnvStoredSession *) g_ptr_array_index (sessions, i))->id);
+  close_cancelled_rooms (daemon, seen);
+  for (guint i = 0; i < sessions->len; i++)
     {
       CnvStoredSession *session = g_ptr_array_index (sessions, i);
       gint64 *retry = g_hash_table_lookup (daemon->retry_at, session->id);
       gint64 activation = MAX (session->start - early, retry != NULL ? *retry : 0);
 
+      if (session->state == CNV_SESSION_STATE_ACTIVE && session->room_url != NULL)
+        g_hash_table_add (daemon->open_rooms, g_strdup (session->id));
       if (g_hash_table_contains (daemon->in_flight, session->id))
         continue;
       if (session->end <= now)
@@ -812,6 +860,7 @@ cnv_manager_daemon_main (int    argc,
   daemon.in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   daemon.retry_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   daemon.failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  daemon.open_rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* No bus name: a server has no session bus, and several managers may run on one machine. */
   daemon.application = g_application_new ("io.github.convene.Manager", G_APPLICATION_NON_UNIQUE);
   g_signal_connect (daemon.application, "activate", G_CALLBACK (activate_cb), &daemon);
@@ -834,5 +883,6 @@ cnv_manager_daemon_main (int    argc,
   g_clear_pointer (&daemon.in_flight, g_hash_table_unref);
   g_clear_pointer (&daemon.retry_at, g_hash_table_unref);
   g_clear_pointer (&daemon.failures, g_hash_table_unref);
+  g_clear_pointer (&daemon.open_rooms, g_hash_table_unref);
   return daemon.exit_status;
 }

@@ -814,6 +814,10 @@ send_current (CnvManagerOutbox *self)
       return;
     }
 
+  /* A row queued without a Message-ID (by `session cancel`) takes the one the mail was built with. */
+  if (item->message_id == NULL)
+    item->message_id = g_strdup (g_mime_message_get_message_id (message));
+
   send = g_new0 (Send, 1);
   send->self = g_object_ref (self);
   send->message = g_steal_pointer (&message);
