@@ -208,29 +208,11 @@ cnv_manager_store_next_outbox_attempt (CnvManagerStore  *self,
                                        gboolean         *found,
                                        GError          **error)
 {
-  sqlite3_stmt *statement;
-  int result;
-
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
   g_return_val_if_fail (when != NULL && found != NULL, FALSE);
 
-  *when = 0;
-  *found = FALSE;
-  statement = cnv_store_prepare (self, "SELECT MIN(next_attempt) FROM outbox "
-                                       "WHERE state = 'pending';", error);
-  if (statement == NULL)
-    return FALSE;
-  result = sqlite3_step (statement);
-  if (result == SQLITE_ROW && sqlite3_column_type (statement, 0) != SQLITE_NULL)
-    {
-      *when = sqlite3_column_int64 (statement, 0);
-      *found = TRUE;
-    }
-  sqlite3_finalize (statement);
-  if (result != SQLITE_ROW)
-    return cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED,
-                                       "Cannot find the outbox's next attempt");
-  return TRUE;
+  return cnv_store_min_time (self, "SELECT MIN(next_attempt) FROM outbox WHERE state = 'pending';",
+                             when, found, "Cannot find the outbox's next attempt", error);
 }
 
 /**

@@ -37,6 +37,12 @@ gboolean       cnv_store_step_done        (CnvManagerStore    *self,
                                            GError            **error);
 char          *cnv_store_normalize        (const char         *address,
                                            GError            **error);
+gboolean       cnv_store_min_time         (CnvManagerStore    *self,
+                                          const char         *sql,
+                                          gint64             *when,
+                                          gboolean           *found,
+                                          const char         *what,
+                                          GError            **error);
 GPtrArray     *cnv_store_read_rows        (CnvManagerStore    *self,
                                            sqlite3_stmt       *statement,
                                            CnvStoreRowReader   read,

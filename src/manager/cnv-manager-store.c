@@ -408,6 +408,26 @@ cnv_manager_store_add_user (CnvManagerStore  *self,
   return cnv_store_step_done (self, statement, error);
 }
 
+/* Runs a DELETE whose `?1` is @key; @removed says whether a row went. */
+static gboolean
+delete_by_key (CnvManagerStore  *self,
+               const char       *sql,
+               const char       *key,
+               gboolean         *removed,
+               GError          **error)
+{
+  sqlite3_stmt *statement = cnv_store_prepare (self, sql, error);
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  if (!cnv_store_step_done (self, statement, error))
+    return FALSE;
+  if (removed != NULL)
+    *removed = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
 gboolean
 cnv_manager_store_remove_user (CnvManagerStore  *self,
                                const char       *address,
@@ -415,7 +435,6 @@ cnv_manager_store_remove_user (CnvManagerStore  *self,
                                GError          **error)
 {
   g_autofree char *normalized = NULL;
-  sqlite3_stmt *statement;
 
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
@@ -423,15 +442,7 @@ cnv_manager_store_remove_user (CnvManagerStore  *self,
   normalized = cnv_store_normalize (address, error);
   if (normalized == NULL)
     return FALSE;
-  statement = cnv_store_prepare (self, "DELETE FROM users WHERE address = ?1;", error);
-  if (statement == NULL)
-    return FALSE;
-  sqlite3_bind_text (statement, 1, normalized, -1, SQLITE_TRANSIENT);
-  if (!cnv_store_step_done (self, statement, error))
-    return FALSE;
-  if (removed != NULL)
-    *removed = sqlite3_changes (self->db) > 0;
-  return TRUE;
+  return delete_by_key (self, "DELETE FROM users WHERE address = ?1;", normalized, removed, error);
 }
 
 /**
@@ -675,6 +686,34 @@ cnv_manager_store_count_requests (CnvManagerStore  *self,
 
 /* ---- Statement helpers for rows ------------------------------------------------------------ */
 
+/* Runs @sql, a query of one nullable integer (a MIN of times): *@found is whether it gave one. */
+gboolean
+cnv_store_min_time (CnvManagerStore  *self,
+                    const char       *sql,
+                    gint64           *when,
+                    gboolean         *found,
+                    const char       *what,
+                    GError          **error)
+{
+  sqlite3_stmt *statement = cnv_store_prepare (self, sql, error);
+  int result;
+
+  *when = 0;
+  *found = FALSE;
+  if (statement == NULL)
+    return FALSE;
+  result = sqlite3_step (statement);
+  if (result == SQLITE_ROW && sqlite3_column_type (statement, 0) != SQLITE_NULL)
+    {
+      *when = sqlite3_column_int64 (statement, 0);
+      *found = TRUE;
+    }
+  sqlite3_finalize (statement);
+  if (result != SQLITE_ROW)
+    return cnv_store_set_sqlite_error (self, error, CNV_STORE_ERROR_FAILED, what);
+  return TRUE;
+}
+
 /* Steps @statement to its end, reading every row (the statement is finalised). */
 GPtrArray *
 cnv_store_read_rows (CnvManagerStore    *self,
@@ -776,7 +815,6 @@ cnv_manager_store_remove_domain (CnvManagerStore  *self,
                                  GError          **error)
 {
   g_autofree char *normalized = NULL;
-  sqlite3_stmt *statement;
 
   g_return_val_if_fail (CNV_IS_MANAGER_STORE (self), FALSE);
   g_return_val_if_fail (domain != NULL, FALSE);
@@ -784,15 +822,7 @@ cnv_manager_store_remove_domain (CnvManagerStore  *self,
   normalized = normalize_domain (domain, error);
   if (normalized == NULL)
     return FALSE;
-  statement = cnv_store_prepare (self, "DELETE FROM domains WHERE domain = ?1;", error);
-  if (statement == NULL)
-    return FALSE;
-  sqlite3_bind_text (statement, 1, normalized, -1, SQLITE_TRANSIENT);
-  if (!cnv_store_step_done (self, statement, error))
-    return FALSE;
-  if (removed != NULL)
-    *removed = sqlite3_changes (self->db) > 0;
-  return TRUE;
+  return delete_by_key (self, "DELETE FROM domains WHERE domain = ?1;", normalized, removed, error);
 }
 
 static gpointer
