@@ -10,6 +10,7 @@
 #include "cnv-invitation.h"
 #include "cnv-manager-store.h"
 #include "mail-test-common.h"
+#include "manager-test-files.h"
 
 G_BEGIN_DECLS
 
@@ -78,7 +79,6 @@ void           manager_set_up       (Manager       *manager,
 void           manager_start        (Manager       *manager);
 void           manager_signal       (Manager       *manager,
                                      int            signal_number);
-void           remove_tree          (const char    *path);
 void           manager_tear_down    (Manager       *manager);
 gboolean       log_contains         (Manager       *manager,
                                      const char    *text);

@@ -14,6 +14,7 @@
 
 #include "cnv-manager-admin.h"
 #include "cnv-manager-store.h"
+#include "manager-test-files.h"
 
 /* 2026-12-01T13:00:00Z to 14:30Z: 14:00 to 15:30 in Europe/Paris (CET). */
 #define START 1796130000
@@ -87,28 +88,10 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-delete_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        delete_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  delete_tree (fixture->dir);
+  remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->config);
   g_free (fixture->database);

@@ -17,6 +17,7 @@
 
 #include "cnv-manager-backend.h"
 #include "log-guard.h"
+#include "manager-test-files.h"
 #include "test-async.h"
 
 #define GROUP "type videoconference"
@@ -56,24 +57,6 @@ fixture_set_up (Fixture       *fixture,
 {
   fixture->dir = g_dir_make_tmp ("cnv-backend-XXXXXX", NULL);
   g_assert_nonnull (fixture->dir);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "cnv-manager-config.h"
+#include "manager-test-files.h"
 
 /* A CA bundle that exists on every test machine (ca-certificates, tests/install-deps.sh). */
 #define SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
@@ -35,28 +36,10 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-delete_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        delete_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  delete_tree (fixture->dir);
+  remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->path);
   g_unsetenv ("STATE_DIRECTORY");

@@ -16,6 +16,7 @@
 #include "cnv-manager-store.h"
 #include "cnv-manager-token.h"
 #include "log-guard.h"
+#include "manager-test-files.h"
 
 /* 2026-12-01T13:00:00Z, a Tuesday. */
 #define START      G_GINT64_CONSTANT (1796130000)
@@ -115,21 +116,6 @@ fixture_set_up (Fixture       *fixture,
   g_assert_cmpuint (fixture->port, >, 0);
   fixture->base = g_strdup_printf ("http://127.0.0.1:%u", fixture->port);
   fixture->client = new_client (NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "cnv-address.h"
 #include "cnv-manager-store.h"
 #include "cnv-manager-token.h"
+#include "manager-test-files.h"
 
 typedef struct
 {
@@ -27,21 +28,6 @@ fixture_set_up (Fixture       *fixture,
 {
   fixture->dir = g_dir_make_tmp ("cnv-store-XXXXXX", NULL);
   fixture->path = g_build_filename (fixture->dir, "manager.db", NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
