@@ -10,7 +10,10 @@ build_pkgs=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgmime-3.0-dev libical-dev libjson-glib-dev
   libcurl4-openssl-dev libsecret-1-dev libsqlite3-dev
-  libsoup-3.0-dev             # the manager's join gateway (HTTP server)
+  libsoup-3.0-dev             # the manager's join gateway (HTTP server), the app's autoconfig look-up
+  libgtk-4-dev libadwaita-1-dev   # the app's UI
+  libebook1.2-dev             # address-book completion from evolution-data-server
+  desktop-file-utils appstream    # validators of the desktop file and the metainfo (meson test)
   glib-networking             # GIO's TLS backend: without it no IMAP over TLS
   tzdata ca-certificates
 )
@@ -18,6 +21,8 @@ test_pkgs=(
   clang libclang-rt-14-dev    # libFuzzer and the sanitizer runtimes
   python3 python3-icalendar   # the benchmark's peer: Python's email + icalendar
   dbus gnome-keyring          # a real Secret Service for the libsecret tests
+  evolution-data-server       # a real address book for the completion test
+  xvfb xauth at-spi2-core python3-pyatspi python3-gi gir1.2-atspi-2.0   # the UI tests (tests/ui/)
 )
 # the real mail stack of tests/mailstack/ (Postfix preseeded below: no system MTA is configured)
 mailstack_pkgs=(

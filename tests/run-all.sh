@@ -48,6 +48,9 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:intercept_tls_get_addr=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0
+  # The UI tests (suite ui) drive the real GTK app under Xvfb: they run in the gcc build only (GTK,
+  # fontconfig and Mesa keep caches for the life of the process that LeakSanitizer would report).
+  test_args=(--no-suite fuzz --no-suite bench --no-suite ui)
   run_build sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 fi
 
