@@ -76,6 +76,9 @@ if [ "${SKIP_BENCH:-0}" != 1 ] && [ -x "$build_root/gcc/tests/bench/bench-parse"
       echo "bench-manager: failed to run (not counted)"
     fi
   fi
+  if [ -x "$build_root/gcc/tests/bench/bench-completion" ]; then
+    TZ=UTC "$build_root/gcc/tests/bench/bench-completion" || echo "bench-completion: failed to run (not counted)"
+  fi
 fi
 
 python3 "$src/tests/count-results.py" "${logs[@]}"
