@@ -14,6 +14,7 @@ build_pkgs=(
   libgtk-4-dev libadwaita-1-dev   # the app's UI
   libebook1.2-dev             # address-book completion from evolution-data-server
   desktop-file-utils appstream    # validators of the desktop file and the metainfo (meson test)
+  itstool                     # help translations (gnome.yelp)
   glib-networking             # GIO's TLS backend: without it no IMAP over TLS
   tzdata ca-certificates
 )
@@ -22,6 +23,7 @@ test_pkgs=(
   python3 python3-icalendar   # the benchmark's peer: Python's email + icalendar
   dbus gnome-keyring          # a real Secret Service for the libsecret tests
   evolution-data-server       # a real address book for the completion test
+  yelp-tools                  # yelp-check: the help pages are valid Mallard with no broken link
   xvfb xauth at-spi2-core python3-pyatspi python3-gi gir1.2-atspi-2.0   # the UI tests (tests/ui/)
 )
 # the real mail stack of tests/mailstack/ (Postfix preseeded below: no system MTA is configured)
