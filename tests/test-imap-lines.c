@@ -647,6 +647,230 @@ test_client_unexpected_continuation (void)
   assert_received (server, (const char *[]) { "A1 NOOP", NULL });
 }
 
+/* 13a. LIST (RFC 9051 §7.3.1) with SPECIAL-USE (RFC 6154): what real servers send and what odd
+ * ones do — `inbox` in lower case, a NIL delimiter (a flat server), names as literals, numbers
+ * and backslashes, modified UTF-7 (RFC 3501 §5.1.3) with a character outside the BMP, LIST-EXTENDED
+ * items after the name (RFC 5258 §9), and news in between. A line of another shape, or a name
+ * that is not modified UTF-7, is left out; the others still count. */
+static void
+test_client_list_special_use (void)
+{
+  g_autoptr(CnvLineServer) server = run_script (
+    "S: * OK [CAPABILITY IMAP4rev1 LIST-EXTENDED SPECIAL-USE] ready\n"
+    "C: TAG LIST \"\" \"\\*\" RETURN \\(SPECIAL-USE\\)\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\" inbox\n"
+    "S: * LIST (\\\\HasNoChildren \\\\Sent) \"/\" \"Sent Items\"\n"
+    "S: * LIST (\\\\Noselect \\\\HasChildren) \"/\" Archive\n"
+    "S: * LIST (\\\\HasNoChildren \\\\Drafts) \"/\" \"Entw&APw-rfe\"\n"
+    "S: * 4 EXISTS\n"
+    "S: * LIST () NIL Flat\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\" ${LIT:Odd \"Name\" (x)}\n"
+    "S: * LIST (\\\\sent $Custom) \".\" \"Old.Sent\" (\"CHILDINFO\" (\"SUBSCRIBED\"))\n"
+    "S: * LIST (\\\\HasNoChildren) \"\\\\\\\\\" \"Back\\\\\\\\slash\"\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\" 2024\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\" \"Smile &2D3eAA-\"\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\" \"Bad&AGE\"\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\" \"&AEE-\"\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\" \"&2D0-\"\n"
+    "S: * LIST \"notalist\" \"/\" \"X\"\n"
+    "S: * LIST (\\\\HasNoChildren) \"//\" \"Y\"\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\"\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\" ${LIT:Nul\\x00Byte}\n"
+    "S: * LIST (\\\\HasNoChildren) \"/\" \"\"\n"
+    "S: ${TAG} OK List completed.\n");
+  static const struct { const char *name; char delimiter; const char *attribute; } expected[] = {
+    { "INBOX", '/', "\\HasNoChildren" },
+    { "Sent Items", '/', "\\Sent" },
+    { "Archive", '/', "\\Noselect" },
+    { "Entw\xc3\xbcrfe", '/', "\\Drafts" },
+    { "Flat", '\0', NULL },
+    { "Odd \"Name\" (x)", '/', "\\HasNoChildren" },
+    { "Old.Sent", '.', "\\Sent" },
+    { "Back\\slash", '\\', "\\HasNoChildren" },
+    { "2024", '/', "\\HasNoChildren" },
+    { "Smile \xf0\x9f\x98\x80", '/', "\\HasNoChildren" },
+  };
+  g_autoptr(TestClient) tc = test_client_new (server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  GAsyncResult *result = NULL;
+
+  connect_or_fail (tc);
+  cnv_imap_client_list_async (tc->client, NULL, store_result_cb, &result);
+  entries = cnv_imap_client_list_finish (tc->client, wait_client (&result), &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+  g_assert_nonnull (entries);
+  g_assert_cmpuint (entries->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const CnvImapListEntry *entry = g_ptr_array_index (entries, i);
+
+      g_assert_cmpstr (entry->name, ==, expected[i].name);
+      g_assert_cmpint (entry->delimiter, ==, expected[i].delimiter);
+      g_assert_nonnull (entry->attributes);
+      if (expected[i].attribute != NULL)
+        g_assert_true (cnv_imap_list_entry_has_attribute (entry, expected[i].attribute));
+      else
+        g_assert_cmpuint (g_strv_length (entry->attributes), ==, 0);
+    }
+  /* Attributes are case-insensitive; the server's spelling is kept. */
+  g_assert_true (cnv_imap_list_entry_has_attribute (g_ptr_array_index (entries, 6), "\\SENT"));
+  g_assert_cmpstr (((CnvImapListEntry *) g_ptr_array_index (entries, 6))->attributes[1], ==,
+                   "$Custom");
+  g_assert_false (cnv_imap_list_entry_has_attribute (g_ptr_array_index (entries, 0), "\\Sent"));
+  g_assert_true (cnv_imap_client_is_connected (tc->client));
+  assert_received (server, (const char *[]) { "A1 LIST \"\" \"*\" RETURN (SPECIAL-USE)", NULL });
+}
+
+/* 13b. Without LIST-EXTENDED the plain LIST (RFC 9051 §6.3.9): a RETURN option would be BAD. An
+ * empty answer is an empty list; a NO is the server's words. */
+static void
+test_client_list_plain (void)
+{
+  g_autoptr(CnvLineServer) server = run_script (
+    "S: * OK [CAPABILITY IMAP4rev1 SPECIAL-USE] ready\n"
+    "C: TAG LIST \"\" \"\\*\"\n"
+    "S: ${TAG} OK List completed.\n"
+    "C: TAG LIST \"\" \"\\*\"\n"
+    "S: ${TAG} NO [SERVERBUG] Mailbox list unavailable\n");
+  g_autoptr(TestClient) tc = test_client_new (server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  GAsyncResult *result = NULL;
+
+  connect_or_fail (tc);
+  cnv_imap_client_list_async (tc->client, NULL, store_result_cb, &result);
+  entries = cnv_imap_client_list_finish (tc->client, wait_client (&result), &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  g_assert_nonnull (entries);
+  g_assert_cmpuint (entries->len, ==, 0);
+
+  cnv_imap_client_list_async (tc->client, NULL, store_result_cb, &result);
+  none = cnv_imap_client_list_finish (tc->client, wait_client (&result), &error);
+  g_clear_object (&result);
+  g_assert_null (none);
+  g_assert_error (error, CNV_IMAP_ERROR, CNV_IMAP_ERROR_NO);
+  assert_error_says (error, "Mailbox list unavailable");
+  g_assert_true (cnv_imap_client_is_connected (tc->client));
+  assert_received (server, (const char *[]) { "A1 LIST \"\" \"*\"", "A2 LIST \"\" \"*\"", NULL });
+}
+
+/* 13c. A LIST line that is not IMAP at all (an unclosed attribute list) is a protocol error: the
+ * connection is closed, as for any other response. */
+static void
+test_client_list_malformed (void)
+{
+  g_autoptr(CnvLineServer) server = run_script (
+    GREETING
+    "C: TAG LIST \"\" \"\\*\"\n"
+    "S: * LIST (\\\\HasNoChildren \"/\" \"Sent\n"
+    "expect-eof\n");
+  g_autoptr(TestClient) tc = test_client_new (server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  GAsyncResult *result = NULL;
+
+  connect_or_fail (tc);
+  cnv_imap_client_list_async (tc->client, NULL, store_result_cb, &result);
+  entries = cnv_imap_client_list_finish (tc->client, wait_client (&result), &error);
+  g_object_unref (result);
+  g_assert_null (entries);
+  g_assert_error (error, CNV_IMAP_ERROR, CNV_IMAP_ERROR_PROTOCOL);
+  g_assert_false (cnv_imap_client_is_connected (tc->client));
+  assert_received (server, (const char *[]) { "A1 LIST \"\" \"*\"", NULL });
+}
+
+/* 13d. CREATE (RFC 9051 §6.3.4): the name goes in modified UTF-7, `&` as `&-`; CR and LF in a
+ * name are encoded like any other character outside printable ASCII, so they cannot end the
+ * command; a name that is not UTF-8 never reaches the wire; a mailbox that exists is a NO with the
+ * server's words (RFC 5530 ALREADYEXISTS). */
+static void
+test_client_create (void)
+{
+  g_autoptr(CnvLineServer) server = run_script (
+    GREETING
+    "C: TAG CREATE \"Entw&APw-rfe &- Sent\"\n"
+    "S: ${TAG} OK Create completed.\n"
+    "C: TAG CREATE \"Sent&AA0ACg-A9 DELETE INBOX\"\n"
+    "S: ${TAG} NO [CANNOT] Invalid mailbox name\n"
+    "C: TAG CREATE \"Sent\"\n"
+    "S: ${TAG} NO [ALREADYEXISTS] Mailbox already exists\n");
+  g_autoptr(TestClient) tc = test_client_new (server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) exists = NULL;
+  g_autoptr(GError) invalid = NULL;
+  g_autoptr(GError) refused = NULL;
+  GAsyncResult *result = NULL;
+
+  connect_or_fail (tc);
+  cnv_imap_client_create_async (tc->client, "Entw\xc3\xbcrfe & Sent", NULL, store_result_cb, &result);
+  g_assert_true (cnv_imap_client_create_finish (tc->client, wait_client (&result), &error));
+  g_clear_object (&result);
+  g_assert_no_error (error);
+
+  cnv_imap_client_create_async (tc->client, "Sent\xff", NULL, store_result_cb, &result);
+  g_assert_false (cnv_imap_client_create_finish (tc->client, wait_client (&result), &invalid));
+  g_clear_object (&result);
+  g_assert_error (invalid, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+
+  cnv_imap_client_create_async (tc->client, "Sent\r\nA9 DELETE INBOX", NULL, store_result_cb,
+                                &result);
+  g_assert_false (cnv_imap_client_create_finish (tc->client, wait_client (&result), &refused));
+  g_clear_object (&result);
+  g_assert_error (refused, CNV_IMAP_ERROR, CNV_IMAP_ERROR_NO);
+
+  cnv_imap_client_create_async (tc->client, "Sent", NULL, store_result_cb, &result);
+  g_assert_false (cnv_imap_client_create_finish (tc->client, wait_client (&result), &exists));
+  g_clear_object (&result);
+  g_assert_error (exists, CNV_IMAP_ERROR, CNV_IMAP_ERROR_NO);
+  assert_error_says (exists, "Mailbox already exists");
+  g_assert_true (cnv_imap_client_is_connected (tc->client));
+  assert_received (server, (const char *[]) { "A1 CREATE \"Entw&APw-rfe &- Sent\"",
+                                              "A2 CREATE \"Sent&AA0ACg-A9 DELETE INBOX\"",
+                                              "A3 CREATE \"Sent\"", NULL });
+}
+
+/* 13e. Modified UTF-7 (RFC 3501 §5.1.3) both ways: what encode writes, decode reads back; what
+ * no encoder writes (raw 8-bit, unterminated or empty runs, encoded ASCII, lone surrogates,
+ * non-zero padding, standard base64's "/") is refused. */
+static void
+test_mailbox_utf7 (void)
+{
+  static const char * const names[] = {
+    "INBOX", "Sent", "Entw\xc3\xbcrfe", "& co", "&&&", "\xe5\x8f\x91\xe9\x80\x81\xe6\xb8\x88\xe3\x81\xbf",
+    "a\xf0\x9f\x98\x80z", "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+    "", " ",
+  };
+  static const char * const bad[] = {
+    "Bad&AGE", "&-&", "&-x&", "&AEE-", "&2D0-", "&3gA-", "&2D3eAA", "&2D3eAB-", "caf\xc3\xa9",
+    "&AOk/-", "a\tb", "&AAA-", "&2D3eAA==-", "&ZeVnLIqe",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *encoded = cnv_imap_mailbox_encode (names[i]);
+      g_autofree char *decoded = cnv_imap_mailbox_decode (encoded);
+
+      g_assert_cmpstr (decoded, ==, names[i]);
+    }
+  {
+    g_autofree char *decoded = cnv_imap_mailbox_decode ("~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+
+    g_assert_cmpstr (decoded, ==,
+                     "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *decoded = cnv_imap_mailbox_decode (bad[i]);
+
+      if (decoded != NULL)
+        g_error ("“%s” decoded to “%s”", bad[i], decoded);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -677,6 +901,11 @@ main (int   argc,
                    test_client_unexpected_continuation);
   g_test_add_func ("/imap-lines/client/lifecycle/close-frees", test_client_close_frees);
   g_test_add_func ("/imap-lines/client/lifecycle/unref-closes", test_client_unref_closes);
+  g_test_add_func ("/imap-lines/client/list/special-use", test_client_list_special_use);
+  g_test_add_func ("/imap-lines/client/list/plain", test_client_list_plain);
+  g_test_add_func ("/imap-lines/client/list/malformed", test_client_list_malformed);
+  g_test_add_func ("/imap-lines/client/create", test_client_create);
+  g_test_add_func ("/imap-lines/mailbox/utf7", test_mailbox_utf7);
 
   return g_test_run ();
 }

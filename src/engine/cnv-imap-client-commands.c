@@ -1,8 +1,8 @@
 /* cnv-imap-client-commands.c — the IMAP commands Convene uses, on the client's command engine
  *
- * CAPABILITY, SELECT / EXAMINE, UID STORE, APPEND, NOOP and LOGOUT, with the helpers every
- * command file shares. Arguments that reach the wire are checked here: a caller's string can
- * never end a command line or start another. The other commands have their own files:
+ * CAPABILITY, SELECT / EXAMINE, UID STORE, APPEND, LIST, CREATE, NOOP and LOGOUT, with the
+ * helpers every command file shares. Arguments that reach the wire are checked here: a caller's
+ * string can never end a command line or start another. The other commands have their own files:
  * cnv-imap-client-fetch.c (UID SEARCH, UID FETCH with BODY.PEEK), cnv-imap-client-auth.c
  * (AUTHENTICATE PLAIN / XOAUTH2 and LOGIN) and cnv-imap-client-idle.c (IDLE, RFC 2177).
  *
@@ -180,6 +180,110 @@ cnv_imap_mailbox_encode (const char *utf8)
       }
     }
   return g_string_free (out, FALSE);
+}
+
+/* The value of a modified-base64 character (RFC 3501 §5.1.3: "," stands for "/"), or -1. */
+static int
+base64_value (char c)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == ',')
+    return 63;
+  return -1;
+}
+
+/**
+ * cnv_imap_mailbox_decode:
+ * @mutf7: a mailbox name as a server sends it (`Entw&APw-rfe`)
+ *
+ * Strict (RFC 3501 §5.1.3): printable ASCII stands for itself except `&`, which starts a run of
+ * modified base64 of UTF-16BE ended by `-` (`&-` is `&`); a run must hold whole UTF-16 units with
+ * zero padding bits, and pairs of surrogates. Anything else would let two spellings name one
+ * mailbox.
+ *
+ * Returns: (transfer full) (nullable): the name in UTF-8, %NULL when @mutf7 is not modified UTF-7
+ */
+char *
+cnv_imap_mailbox_decode (const char *mutf7)
+{
+  g_autoptr(GString) out = NULL;
+  const char *p = mutf7;
+
+  g_return_val_if_fail (mutf7 != NULL, NULL);
+
+  out = g_string_new (NULL);
+  while (*p != '\0')
+    {
+      guint32 bits = 0;
+      int nbits = 0;
+      gunichar2 high = 0;
+      gboolean any = FALSE;
+
+      if ((guchar) *p < 0x20 || (guchar) *p > 0x7e)
+        return NULL;
+      if (*p != '&')
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      p++;
+      if (*p == '-')
+        {
+          g_string_append_c (out, '&');
+          p++;
+          continue;
+        }
+      for (; *p != '-'; p++)
+        {
+          int value = base64_value (*p);
+
+          if (value < 0)
+            return NULL;       /* includes the end of the string: a run must end with "-" */
+          bits = (bits << 6) | (guint32) value;
+          nbits += 6;
+          if (nbits < 16)
+            continue;
+          nbits -= 16;
+          {
+            gunichar2 unit = (bits >> nbits) & 0xffff;
+
+            any = TRUE;
+            if (unit >= 0xd800 && unit <= 0xdbff)
+              {
+                if (high != 0)
+                  return NULL;
+                high = unit;
+              }
+            else if (unit >= 0xdc00 && unit <= 0xdfff)
+              {
+                if (high == 0)
+                  return NULL;
+                g_string_append_unichar (out, 0x10000 + ((gunichar) (high - 0xd800) << 10)
+                                                      + (unit - 0xdc00));
+                high = 0;
+              }
+            else
+              {
+                /* Printable ASCII must stand for itself; NUL cannot be in a name. */
+                if (high != 0 || unit == 0 || (unit >= 0x20 && unit <= 0x7e))
+                  return NULL;
+                g_string_append_unichar (out, unit);
+              }
+          }
+        }
+      p++;  /* "-" */
+      /* "&-" handled above: an empty run is not one; leftover bits are padding, all zero. */
+      if (!any || high != 0 || nbits >= 6 || (bits & ((1u << nbits) - 1)) != 0)
+        return NULL;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 static gboolean
@@ -498,6 +602,234 @@ cnv_imap_client_append_finish (CnvImapClient  *self,
   if (uid != NULL)
     *uid = GPOINTER_TO_UINT (value);
   return TRUE;
+}
+
+/* ---- LIST and CREATE ----------------------------------------------------------------------- */
+
+void
+cnv_imap_list_entry_free (CnvImapListEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->name);
+  g_strfreev (entry->attributes);
+  g_free (entry);
+}
+
+/**
+ * cnv_imap_list_entry_has_attribute:
+ * @entry: a mailbox of cnv_imap_client_list_finish()
+ * @attribute: `\Sent`, `\Noselect`… (attributes are case-insensitive, RFC 9051 §7.3.1)
+ */
+gboolean
+cnv_imap_list_entry_has_attribute (const CnvImapListEntry *entry,
+                                   const char             *attribute)
+{
+  g_return_val_if_fail (entry != NULL, FALSE);
+  g_return_val_if_fail (attribute != NULL, FALSE);
+
+  for (guint i = 0; entry->attributes[i] != NULL; i++)
+    if (g_ascii_strcasecmp (entry->attributes[i], attribute) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* One `* LIST (attributes) delimiter name [extended items]` (RFC 9051 §7.3.1, RFC 5258 §9), or
+ * NULL when it does not have that shape: such a line is skipped, not fatal — the other mailboxes
+ * are still worth having. */
+static CnvImapListEntry *
+list_entry_from_response (CnvImapClient         *self,
+                          const CnvImapResponse *response)
+{
+  const CnvImapValue *attributes, *delimiter, *mailbox;
+  g_autoptr(CnvImapListEntry) entry = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *raw = NULL;
+
+  if (response->has_number || response->args->len < 3)
+    return NULL;
+  attributes = g_ptr_array_index (response->args, 0);
+  delimiter = g_ptr_array_index (response->args, 1);
+  mailbox = g_ptr_array_index (response->args, 2);
+  if (attributes->kind != CNV_IMAP_VALUE_LIST)
+    return NULL;
+
+  entry = g_new0 (CnvImapListEntry, 1);
+  names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < attributes->items->len; i++)
+    {
+      const char *atom = cnv_imap_value_get_atom (g_ptr_array_index (attributes->items, i));
+
+      if (atom == NULL)
+        return NULL;
+      g_ptr_array_add (names, g_strdup (atom));
+    }
+  g_ptr_array_add (names, NULL);
+  entry->attributes = (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+
+  /* RFC 9051 §9: delimiter = DQUOTE QUOTED-CHAR DQUOTE / nil */
+  if (delimiter->kind == CNV_IMAP_VALUE_STRING && g_bytes_get_size (delimiter->bytes) == 1)
+    {
+      char c = *(const char *) g_bytes_get_data (delimiter->bytes, NULL);
+
+      if ((guchar) c < 0x20 || (guchar) c > 0x7e)
+        return NULL;
+      entry->delimiter = c;
+    }
+  else if (delimiter->kind != CNV_IMAP_VALUE_NIL)
+    return NULL;
+
+  /* mailbox = "INBOX" / astring; a number is an atom of digits, a NUL byte no name at all. */
+  if (mailbox->kind == CNV_IMAP_VALUE_STRING
+      && memchr (g_bytes_get_data (mailbox->bytes, NULL), '\0', g_bytes_get_size (mailbox->bytes)) != NULL)
+    return NULL;
+  if (mailbox->kind != CNV_IMAP_VALUE_STRING && mailbox->kind != CNV_IMAP_VALUE_ATOM
+      && mailbox->kind != CNV_IMAP_VALUE_NUMBER)
+    return NULL;
+  raw = cnv_imap_value_dup_string (mailbox);
+  if (raw == NULL || *raw == '\0')
+    return NULL;
+  if (g_ascii_strcasecmp (raw, "INBOX") == 0)
+    entry->name = g_strdup ("INBOX");
+  else if (cnv_imap_client_has_capability (self, "UTF8=ACCEPT") && g_utf8_validate (raw, -1, NULL)
+           && strchr (raw, '&') == NULL)
+    /* Names go out as UTF-8 to such a server (append_mailbox()): what comes back that way is
+     * taken as it is. */
+    entry->name = g_steal_pointer (&raw);
+  else
+    entry->name = cnv_imap_mailbox_decode (raw);
+  if (entry->name == NULL || strpbrk (entry->name, "\r\n") != NULL)
+    return NULL;
+  return g_steal_pointer (&entry);
+}
+
+static void
+list_done (CnvImapClient   *self,
+           CnvImapCommand  *command,
+           CnvImapResponse *tagged)
+{
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_imap_list_entry_free);
+
+  for (guint i = 0; i < command->untagged->len; i++)
+    {
+      CnvImapResponse *response = g_ptr_array_index (command->untagged, i);
+      CnvImapListEntry *entry;
+
+      if (g_strcmp0 (response->name, "LIST") != 0)
+        continue;
+      entry = list_entry_from_response (self, response);
+      if (entry == NULL)
+        {
+          g_autofree char *shown = cnv_imap_response_describe (response);
+
+          g_debug ("Skipped a LIST response of unknown shape: %s", shown);
+          continue;
+        }
+      g_ptr_array_add (entries, entry);
+    }
+  g_task_return_pointer (command->task, entries, (GDestroyNotify) g_ptr_array_unref);
+  g_clear_object (&command->task);
+}
+
+/**
+ * cnv_imap_client_list_async:
+ * @self: an authenticated client
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when done
+ * @user_data: for @callback
+ *
+ * Lists every mailbox: `LIST "" "*"` (RFC 9051 §6.3.9). When the server has LIST-EXTENDED and
+ * SPECIAL-USE, `RETURN (SPECIAL-USE)` asks it for the attributes that say which mailbox is
+ * for sent mail (RFC 6154 §2, §5.1); others may send them anyway.
+ */
+void
+cnv_imap_client_list_async (CnvImapClient       *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CnvImapCommand *command;
+
+  g_return_if_fail (CNV_IS_IMAP_CLIENT (self));
+
+  task = cnv_imap_client_new_task (self, cancellable, callback, user_data,
+                                   cnv_imap_client_list_async);
+  if (!cnv_imap_client_check_usable (self, task))
+    return;
+  command = cnv_imap_command_new (g_object_ref (task), "LIST");
+  cnv_imap_command_append (command, "LIST \"\" \"*\"");
+  if (cnv_imap_client_has_capability (self, "LIST-EXTENDED")
+      && cnv_imap_client_has_capability (self, "SPECIAL-USE"))
+    cnv_imap_command_append (command, " RETURN (SPECIAL-USE)");
+  command->done = list_done;
+  cnv_imap_client_submit (self, command);
+}
+
+/**
+ * cnv_imap_client_list_finish:
+ *
+ * Returns: (transfer container) (element-type CnvImapListEntry): the mailboxes, in the server's
+ *   order; a LIST line of unknown shape or a name that is not modified UTF-7 is left out
+ */
+GPtrArray *
+cnv_imap_client_list_finish (CnvImapClient  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * cnv_imap_client_create_async:
+ * @self: an authenticated client
+ * @mailbox: the new mailbox's name, UTF-8 (sent in modified UTF-7)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when done
+ * @user_data: for @callback
+ *
+ * CREATE (RFC 9051 §6.3.4). A mailbox that exists already is a %CNV_IMAP_ERROR_NO error (the
+ * server's text says so, often with `[ALREADYEXISTS]`, RFC 5530).
+ */
+void
+cnv_imap_client_create_async (CnvImapClient       *self,
+                              const char          *mailbox,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CnvImapCommand *command;
+
+  g_return_if_fail (CNV_IS_IMAP_CLIENT (self));
+  g_return_if_fail (mailbox != NULL);
+
+  task = cnv_imap_client_new_task (self, cancellable, callback, user_data,
+                                   cnv_imap_client_create_async);
+  if (!cnv_imap_client_check_usable (self, task))
+    return;
+  command = cnv_imap_command_new (g_object_ref (task), "CREATE");
+  cnv_imap_command_append (command, "CREATE ");
+  if (!append_mailbox (self, command, mailbox))
+    {
+      g_clear_object (&command->task);
+      cnv_imap_command_free (command);
+      cnv_imap_client_return_invalid (task, "the mailbox name");
+      return;
+    }
+  cnv_imap_client_submit (self, command);
+}
+
+gboolean
+cnv_imap_client_create_finish (CnvImapClient  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- NOOP and LOGOUT ----------------------------------------------------------------------- */

@@ -65,6 +65,25 @@ typedef struct
   GBytes  *body;
 } CnvImapMessage;
 
+/**
+ * CnvImapListEntry:
+ * @name: the mailbox name, UTF-8 (decoded from modified UTF-7, RFC 3501 §5.1.3); `INBOX` is
+ *   always spelt in upper case
+ * @attributes: its attributes as the server sent them (`\HasNoChildren`, `\Noselect`, and
+ *   with SPECIAL-USE `\Sent`, `\Drafts`…, RFC 6154 §2), never %NULL
+ * @delimiter: the hierarchy delimiter (`/`, `.`), or `'\0'` when the server has none (NIL)
+ */
+typedef struct
+{
+  char  *name;
+  char **attributes;
+  char   delimiter;
+} CnvImapListEntry;
+
+void            cnv_imap_list_entry_free            (CnvImapListEntry     *entry);
+gboolean        cnv_imap_list_entry_has_attribute   (const CnvImapListEntry *entry,
+                                                     const char           *attribute);
+
 void            cnv_imap_message_free               (CnvImapMessage       *message);
 gboolean        cnv_imap_message_has_flag           (const CnvImapMessage *message,
                                                      const char           *flag);
@@ -151,6 +170,21 @@ gboolean        cnv_imap_client_append_finish       (CnvImapClient        *self,
                                                      GAsyncResult         *result,
                                                      guint32              *uid,
                                                      GError              **error);
+void            cnv_imap_client_list_async          (CnvImapClient        *self,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+GPtrArray      *cnv_imap_client_list_finish         (CnvImapClient        *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+void            cnv_imap_client_create_async        (CnvImapClient        *self,
+                                                     const char           *mailbox,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean        cnv_imap_client_create_finish       (CnvImapClient        *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
 void            cnv_imap_client_noop_async          (CnvImapClient        *self,
                                                      GCancellable         *cancellable,
                                                      GAsyncReadyCallback   callback,
@@ -177,7 +211,9 @@ gboolean        cnv_imap_client_logout_finish       (CnvImapClient        *self,
                                                      GError              **error);
 
 char           *cnv_imap_mailbox_encode             (const char           *utf8);
+char           *cnv_imap_mailbox_decode             (const char           *mutf7);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnvImapMessage, cnv_imap_message_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnvImapListEntry, cnv_imap_list_entry_free)
 
 G_END_DECLS
