@@ -777,6 +777,184 @@ test_stack_implicit_tls (void)
   g_assert_nonnull (strstr (delivered, "with ESMTPA"));
 }
 
+/* ---- cnv_smtp_check_async(): the login of "Test connection", without a mail ---- */
+
+static void
+check_stored_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+/* cnv_smtp_check_async() run to its end on the default main context. */
+static gboolean
+check (const CnvMailServer  *server,
+       const char           *secret,
+       GCancellable         *cancellable,
+       GError              **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  cnv_smtp_check_async (server, secret, cancellable, check_stored_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return cnv_smtp_check_finish (result, error);
+}
+
+static void
+test_check_arguments (void)
+{
+  g_autoptr(CnvMailServer) bad_host = cnv_mail_server_new ("evil.test/x?", 25,
+                                                           CNV_MAIL_SECURITY_TLS);
+  g_autoptr(CnvMailServer) plain = cnv_mail_server_new ("mail.example.org", 25,
+                                                        CNV_MAIL_SECURITY_NONE);
+  g_autoptr(CnvMailServer) refused = cnv_mail_server_new ("127.0.0.1", closed_port (),
+                                                          CNV_MAIL_SECURITY_STARTTLS);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (check (bad_host, NULL, NULL, &error));
+  g_assert_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* A password is never sent in clear to a host that is not loopback: refused before connecting. */
+  plain->user = g_strdup ("alice@example.org");
+  g_assert_false (check (plain, "secret", NULL, &error));
+  g_assert_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_TLS);
+  g_clear_error (&error);
+
+  /* Nothing listens: worth trying again later, not a refused login. */
+  refused->user = g_strdup ("alice@example.org");
+  g_assert_false (check (refused, "secret", NULL, &error));
+  g_assert_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_TRANSIENT);
+  g_test_message ("%s", error->message);
+}
+
+static void
+test_stack_check (void)
+{
+  g_autofree char *secret = password_of ("alice");
+  g_autoptr(CnvMailServer) server = submission_server ("alice");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *trace = NULL;
+  guint before = cnv_mailstack_count_messages (get_stack (), "alice", "INBOX");
+
+  server->keep_alive = TRUE;
+  log_guard_trace_start ("cnv-smtp");
+  g_assert_true (check (server, secret, NULL, &error));
+  g_assert_no_error (error);
+  trace = log_guard_trace_stop ();
+  g_test_message ("%s", trace);
+  /* The whole set-up (RFC 3207 §4: EHLO again after STARTTLS), the login accepted (RFC 4954 §6:
+   * 235), QUIT, and never a transaction. */
+  g_assert_cmpuint (count_lines_with (trace, "C: EHLO"), ==, 2);
+  g_assert_cmpuint (count_lines_with (trace, "C: STARTTLS"), ==, 1);
+  g_assert_cmpuint (count_lines_with (trace, "C: AUTH"), ==, 1);
+  g_assert_cmpuint (count_lines_with (trace, "S: 235 "), ==, 1);
+  g_assert_cmpuint (count_lines_with (trace, "C: QUIT"), ==, 1);
+  g_assert_cmpuint (count_lines_with (trace, "MAIL FROM"), ==, 0);
+  g_assert_cmpuint (count_lines_with (trace, "RCPT TO"), ==, 0);
+  g_assert_cmpuint (cnv_mailstack_count_messages (get_stack (), "alice", "INBOX"), ==, before);
+
+  /* keep_alive is ignored: the next check makes a session of its own. */
+  log_guard_trace_start ("cnv-smtp");
+  g_assert_true (check (server, secret, NULL, &error));
+  g_assert_no_error (error);
+  g_free (trace);
+  trace = log_guard_trace_stop ();
+  g_assert_cmpuint (count_lines_with (trace, "C: AUTH"), ==, 1);
+
+  /* Without a user, only the session is set up (Postfix's port, loopback, no TLS). */
+  {
+    g_autoptr(CnvMailServer) mta = cnv_mail_server_new (get_stack ()->host,
+                                                        get_stack ()->smtp_port,
+                                                        CNV_MAIL_SECURITY_NONE);
+
+    g_assert_true (check (mta, NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+}
+
+static void
+test_stack_check_wrong_password (void)
+{
+  g_autofree char *user = address_of ("alice");
+  g_autoptr(CnvMailServer) server = submission_server ("alice");
+  g_autoptr(GError) error = NULL;
+
+  forbid_secret (user, "not-alices-password");
+  g_assert_false (check (server, "not-alices-password", NULL, &error));
+  g_assert_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_AUTH);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "535"));
+}
+
+static void
+test_stack_check_tls (void)
+{
+  g_autofree char *secret = password_of ("alice");
+  g_autofree char *tmp = g_dir_make_tmp ("test-smtp-ca-XXXXXX", NULL);
+  g_autofree char *other_ca = make_other_ca (tmp);
+  g_autofree char *other_key = g_build_filename (tmp, "other-ca.key", NULL);
+  const char *ca_files[] = { other_ca, NULL };
+
+  /* Another CA's file, then the system's store: the certificate does not verify. */
+  for (guint i = 0; i < G_N_ELEMENTS (ca_files); i++)
+    {
+      g_autoptr(CnvMailServer) server = submission_server ("alice");
+      g_autoptr(GError) error = NULL;
+
+      g_free (server->ca_file);
+      server->ca_file = g_strdup (ca_files[i]);
+      g_assert_false (check (server, secret, NULL, &error));
+      g_assert_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_TLS);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, "certificate"));
+    }
+
+  /* Implicit TLS on the STARTTLS port: the handshake fails. */
+  {
+    g_autoptr(CnvMailServer) server = submission_server ("alice");
+    g_autoptr(GError) error = NULL;
+
+    server->security = CNV_MAIL_SECURITY_TLS;
+    g_assert_false (check (server, secret, NULL, &error));
+    g_assert_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_TLS);
+    g_test_message ("%s", error->message);
+  }
+
+  /* STARTTLS required where the server offers none (Postfix's port). */
+  {
+    g_autoptr(CnvMailServer) server = cnv_mail_server_new (get_stack ()->host,
+                                                           get_stack ()->smtp_port,
+                                                           CNV_MAIL_SECURITY_STARTTLS);
+    g_autoptr(GError) error = NULL;
+
+    server->ca_file = g_strdup (get_stack ()->ca_file);
+    g_assert_false (check (server, NULL, NULL, &error));
+    g_assert_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_TLS);
+  }
+
+  g_remove (other_ca);
+  g_remove (other_key);
+  g_rmdir (tmp);
+}
+
+static void
+test_stack_check_cancelled (void)
+{
+  g_autofree char *secret = password_of ("alice");
+  g_autoptr(CnvMailServer) server = submission_server ("alice");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (check (server, secret, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -802,6 +980,12 @@ main (int   argc,
   g_test_add_func ("/engine/smtp/stack/all-unknown", test_stack_all_unknown);
   g_test_add_func ("/engine/smtp/stack/null-sender", test_stack_null_sender);
   g_test_add_func ("/engine/smtp/stack/plain-mta", test_stack_plain_mta);
+
+  g_test_add_func ("/engine/smtp/check/arguments", test_check_arguments);
+  g_test_add_func ("/engine/smtp/stack/check", test_stack_check);
+  g_test_add_func ("/engine/smtp/stack/check-wrong-password", test_stack_check_wrong_password);
+  g_test_add_func ("/engine/smtp/stack/check-tls", test_stack_check_tls);
+  g_test_add_func ("/engine/smtp/stack/check-cancelled", test_stack_check_cancelled);
 
   status = g_test_run ();
   g_clear_pointer (&stack, cnv_mailstack_stop);

@@ -423,8 +423,9 @@ cnv_smtp_error_from_curl (CnvSmtpSubmission *self,
     return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Submission to %s cancelled",
                         self->label);
 
-  if (self->rcpt_sent == n_recipients && self->rcpt_replies->len == n_recipients
-      && self->failure == NULL)
+  /* Not for a check (cnv_smtp_check_async()), which has no recipients. */
+  if (n_recipients > 0 && self->rcpt_sent == n_recipients
+      && self->rcpt_replies->len == n_recipients && self->failure == NULL)
     {
       gboolean any_accepted = FALSE;
 

@@ -315,6 +315,8 @@ set_options (CnvSmtpSubmission  *self,
   SET (CURLOPT_URL, self->url);
   SET (CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   SET (CURLOPT_NOSIGNAL, 1L);
+  /* A check keeps its connection after curl_easy_perform() for end_check(); its handle is
+   * cleaned up right after, so nothing reuses that connection. */
   if (self->share != NULL)
     {
       SET (CURLOPT_SHARE, self->share);
@@ -322,7 +324,7 @@ set_options (CnvSmtpSubmission  *self,
       /* A server drops idle clients (Postfix after 300 s): an older connection is not tried. */
       SET (CURLOPT_MAXAGE_CONN, (long) KEPT_CONNECTION_MAX_AGE_S);
     }
-  else
+  else if (self->message != NULL)
     SET (CURLOPT_FORBID_REUSE, 1L);
   SET (CURLOPT_ERRORBUFFER, self->errbuf);
 
@@ -368,18 +370,29 @@ set_options (CnvSmtpSubmission  *self,
         }
     }
 
-  /* RFC 5321 §3.6.3: no MAIL_FROM option is the null reverse-path, MAIL FROM:<>. */
-  if (*self->envelope_from != '\0')
-    SET (CURLOPT_MAIL_FROM, self->envelope_from);
-  SET (CURLOPT_MAIL_RCPT, recipients);
-  /* Go on with the recipients the server accepts; the refused ones are reported. */
-  SET (CNV_CURLOPT_RCPT_ALLOWFAILS, 1L);
+  if (self->message != NULL)
+    {
+      /* RFC 5321 §3.6.3: no MAIL_FROM option is the null reverse-path, MAIL FROM:<>. */
+      if (*self->envelope_from != '\0')
+        SET (CURLOPT_MAIL_FROM, self->envelope_from);
+      SET (CURLOPT_MAIL_RCPT, recipients);
+      /* Go on with the recipients the server accepts; the refused ones are reported. */
+      SET (CNV_CURLOPT_RCPT_ALLOWFAILS, 1L);
 
-  SET (CURLOPT_UPLOAD, 1L);
-  SET (CURLOPT_READFUNCTION, read_cb);
-  SET (CURLOPT_READDATA, self);
-  /* Lets libcurl announce SIZE= (RFC 1870) so an oversize message is refused before DATA. */
-  SET (CURLOPT_INFILESIZE_LARGE, (curl_off_t) g_bytes_get_size (self->message));
+      SET (CURLOPT_UPLOAD, 1L);
+      SET (CURLOPT_READFUNCTION, read_cb);
+      SET (CURLOPT_READDATA, self);
+      /* Lets libcurl announce SIZE= (RFC 1870) so an oversize message is refused before DATA. */
+      SET (CURLOPT_INFILESIZE_LARGE, (curl_off_t) g_bytes_get_size (self->message));
+    }
+  else
+    {
+      /* A check (cnv_smtp_check_async()): for SMTP, libcurl's connect phase is the whole
+       * session set-up — greeting, EHLO, STARTTLS and the second EHLO, AUTH (lib/smtp.c,
+       * smtp_connect) — and CONNECT_ONLY stops right after it, before any MAIL FROM; end_check()
+       * says QUIT. */
+      SET (CURLOPT_CONNECT_ONLY, 1L);
+    }
 
   SET (CURLOPT_CONNECTTIMEOUT, (long) CONNECT_TIMEOUT_S);
   SET (CURLOPT_SERVER_RESPONSE_TIMEOUT, (long) RESPONSE_TIMEOUT_S);
@@ -397,6 +410,22 @@ set_options (CnvSmtpSubmission  *self,
 
 #undef SET
   return code;
+}
+
+/* A check stops after the login, and libcurl 7.88 closes a CONNECT_ONLY connection without a
+ * word (it is kept until curl_easy_cleanup() for curl_easy_send(), hence no FORBID_REUSE for a
+ * check). RFC 5321 §4.1.1.10: the session ends with QUIT, sent here on the established (TLS)
+ * connection. The 221 is not waited for: the check is already decided. */
+static void
+end_check (CnvSmtpSubmission *self,
+           CURL              *curl)
+{
+  static const char quit[] = "QUIT\r\n";
+  size_t sent = 0;
+
+  if (curl_easy_send (curl, quit, strlen (quit), &sent) == CURLE_OK && sent == strlen (quit)
+      && self->trace)
+    g_debug ("C: QUIT");
 }
 
 static CnvSmtpResult *
@@ -440,9 +469,14 @@ submission_run (CnvSmtpSubmission  *self,
                  self->label, curl_easy_strerror (code));
   else
     {
-      g_debug ("Submitting %" G_GSIZE_FORMAT " bytes to %u recipients through %s",
-               g_bytes_get_size (self->message), g_strv_length (self->recipients), self->url);
+      if (self->message != NULL)
+        g_debug ("Submitting %" G_GSIZE_FORMAT " bytes to %u recipients through %s",
+                 g_bytes_get_size (self->message), g_strv_length (self->recipients), self->url);
+      else
+        g_debug ("Checking the login at %s", self->url);
       code = curl_easy_perform (curl);
+      if (code == CURLE_OK && self->message == NULL)
+        end_check (self, curl);
       if (code == CURLE_OK)
         result = cnv_smtp_result_from_replies (self);
       else
@@ -509,12 +543,11 @@ build_url (const CnvMailServer *server)
   return url;
 }
 
+/* What a submission and a check both need: names that fit in the URL and the EHLO command, and
+ * no password sent in clear over the network. */
 static gboolean
-check_arguments (const CnvMailServer  *server,
-                 const char           *envelope_from,
-                 const char * const   *recipients,
-                 GBytes               *message,
-                 GError              **error)
+check_server (const CnvMailServer  *server,
+              GError              **error)
 {
   if (!is_valid_host (server->host))
     {
@@ -526,6 +559,26 @@ check_arguments (const CnvMailServer  *server,
       g_set_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_INVALID, "Invalid EHLO name");
       return FALSE;
     }
+  if (server->user != NULL && !cnv_mail_server_may_send_secret (server))
+    {
+      /* Not worth retrying: the configuration must change (TLS or STARTTLS). */
+      g_set_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_TLS,
+                   "Not sending the password for %s unencrypted over the network: use TLS or "
+                   "STARTTLS", server->host);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_arguments (const CnvMailServer  *server,
+                 const char           *envelope_from,
+                 const char * const   *recipients,
+                 GBytes               *message,
+                 GError              **error)
+{
+  if (!check_server (server, error))
+    return FALSE;
   if (*envelope_from != '\0' && !is_valid_mailbox (envelope_from))
     {
       g_autofree char *shown = g_strescape (envelope_from, NULL);
@@ -554,15 +607,35 @@ check_arguments (const CnvMailServer  *server,
                    "The message is empty or could not be serialized");
       return FALSE;
     }
-  if (server->user != NULL && !cnv_mail_server_may_send_secret (server))
-    {
-      /* Not worth retrying: the configuration must change (TLS or STARTTLS). */
-      g_set_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_TLS,
-                   "Not sending the password for %s unencrypted over the network: use TLS or "
-                   "STARTTLS", server->host);
-      return FALSE;
-    }
   return TRUE;
+}
+
+/* The worker's state for @server, or NULL (with @error) when no URL can be made of it. */
+static CnvSmtpSubmission *
+submission_new (const CnvMailServer  *server,
+                const char           *secret,
+                GError              **error)
+{
+  g_autoptr(CnvSmtpSubmission) self = g_new0 (CnvSmtpSubmission, 1);
+
+  self->server = cnv_mail_server_copy (server);
+  self->label = g_strdup_printf ("%s:%u", server->host, cnv_mail_server_get_smtp_port (server));
+  self->url = build_url (server);
+  if (self->url == NULL)
+    {
+      g_set_error (error, CNV_SMTP_ERROR, CNV_SMTP_ERROR_INVALID,
+                   "%s: cannot make an SMTP URL of it", self->label);
+      return NULL;
+    }
+  if (server->user != NULL)
+    self->secret = g_strdup (secret);
+  self->line_in = g_string_new (NULL);
+  self->line_out = g_string_new (NULL);
+  self->pending = g_string_new (NULL);
+  self->rcpt_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_smtp_reply_free);
+  self->step = CNV_SMTP_STEP_GREETING;
+  self->trace = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+  return g_steal_pointer (&self);
 }
 
 /**
@@ -620,27 +693,15 @@ cnv_smtp_submit_bytes_async (const CnvMailServer *server,
       return;
     }
 
-  self = g_new0 (CnvSmtpSubmission, 1);
-  self->server = cnv_mail_server_copy (server);
-  self->label = g_strdup_printf ("%s:%u", server->host, cnv_mail_server_get_smtp_port (server));
-  self->url = build_url (server);
-  if (self->url == NULL)
+  self = submission_new (server, secret, &error);
+  if (self == NULL)
     {
-      g_task_return_new_error (task, CNV_SMTP_ERROR, CNV_SMTP_ERROR_INVALID,
-                               "%s: cannot make an SMTP URL of it", self->label);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (server->user != NULL)
-    self->secret = g_strdup (secret);
   self->envelope_from = g_strdup (envelope_from);
   self->recipients = g_strdupv ((char **) recipients);
   self->message = normalize_line_ends (message);
-  self->line_in = g_string_new (NULL);
-  self->line_out = g_string_new (NULL);
-  self->pending = g_string_new (NULL);
-  self->rcpt_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) cnv_smtp_reply_free);
-  self->step = CNV_SMTP_STEP_GREETING;
-  self->trace = !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
 
   g_task_set_task_data (task, g_steal_pointer (&self), (GDestroyNotify) submission_free);
   g_task_run_in_thread (task, submit_thread);
@@ -698,4 +759,87 @@ cnv_smtp_submit_finish (GAsyncResult  *result,
                         NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+check_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CnvSmtpSubmission *self = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnvSmtpResult) result = NULL;
+
+  result = submission_run (self, cancellable, &error);
+  if (result == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * cnv_smtp_check_async:
+ * @server: the submission server; its @user, when set, authenticates with @server->auth
+ * @secret: (nullable): the password, or the OAuth 2.0 access token for %CNV_MAIL_AUTH_XOAUTH2;
+ *   copied, and the copy wiped when the check ends
+ * @cancellable: (nullable): cancels the check
+ * @callback: called in the thread-default main context of the caller
+ * @user_data: for @callback
+ *
+ * Sets a session up the way a submission would — greeting, EHLO, STARTTLS when asked for, TLS
+ * with the certificate verified, AUTH — and ends it with QUIT, without sending any mail: what
+ * "Test connection" needs. It never keeps the connection (@server->keep_alive is ignored). The
+ * errors are those of cnv_smtp_submit_async(): a refused login is %CNV_SMTP_ERROR_AUTH, a
+ * certificate that does not verify %CNV_SMTP_ERROR_TLS, an unreachable server
+ * %CNV_SMTP_ERROR_TRANSIENT.
+ */
+void
+cnv_smtp_check_async (const CnvMailServer *server,
+                      const char          *secret,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(CnvSmtpSubmission) self = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (server != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cnv_smtp_check_async);
+  g_task_set_name (task, "cnv_smtp_check");
+
+  if (!check_server (server, &error) || (self = submission_new (server, secret, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* No message (the worker's sign of a check), no recipients, and never a kept connection: a
+   * check's session must not be reused for a submission. */
+  self->server->keep_alive = FALSE;
+  self->envelope_from = g_strdup ("");
+  self->recipients = g_new0 (char *, 1);
+
+  g_task_set_task_data (task, g_steal_pointer (&self), (GDestroyNotify) submission_free);
+  g_task_run_in_thread (task, check_thread);
+}
+
+/**
+ * cnv_smtp_check_finish:
+ * @result: the result given to the callback
+ * @error: a #CNV_SMTP_ERROR or %G_IO_ERROR_CANCELLED
+ *
+ * Returns: %TRUE when the server accepted the connection and the login
+ */
+gboolean
+cnv_smtp_check_finish (GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cnv_smtp_check_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -98,6 +98,14 @@ void           cnv_smtp_submit_bytes_async (const CnvMailServer  *server,
 CnvSmtpResult *cnv_smtp_submit_finish      (GAsyncResult         *result,
                                             GError              **error);
 
+void           cnv_smtp_check_async        (const CnvMailServer  *server,
+                                            const char           *secret,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+gboolean       cnv_smtp_check_finish       (GAsyncResult         *result,
+                                            GError              **error);
+
 void           cnv_smtp_result_free        (CnvSmtpResult        *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnvSmtpResult, cnv_smtp_result_free)
