@@ -1,1 +1,711 @@
-/* placeholder: being written */
+/* cnv-application.c — the Convene UI process (AdwApplication)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two processes, one app (DESIGN.md "The app"): the well-known name io.github.convene.Convene
+ * belongs to the GTK-free background service, which starts this UI when a window is needed. So
+ * the UI runs with G_APPLICATION_NON_UNIQUE and makes itself single-instance through a name of
+ * its own, io.github.convene.Convene.Ui: before the first window it asks the session bus for that
+ * name (DO_NOT_QUEUE). When another UI owns it, this process hands over what it was asked —
+ * activate, or an action given on the command line (--new-session, --preferences) — through
+ * org.gtk.Application.Activate / org.gtk.Actions.Activate on the owner's
+ * /io/github/convene/Convene (where GApplication exports itself even when non-unique), and exits 0.
+ * Without a session bus it simply runs. The UI takes no hold: it exits when its last window
+ * closes, and what must outlive it lives in the background service.
+ */
+#define G_LOG_DOMAIN "cnv-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cnv-application.h"
+
+#include "cnv-account-setup-window.h"
+#include "cnv-app-settings.h"
+#include "cnv-composer-window.h"
+#include "cnv-preferences-window.h"
+#include "cnv-secret-credentials.h"
+#include "cnv-window.h"
+
+#define UI_BUS_NAME "io.github.convene.Convene.Ui"
+#define OBJECT_PATH "/io/github/convene/Convene"
+#define METAINFO_RESOURCE "/io/github/convene/Convene/io.github.convene.Convene.metainfo.xml"
+
+/* org.freedesktop.DBus.RequestName: flags and replies (D-Bus specification, "Message Bus
+ * Messages"). */
+#define NAME_FLAG_DO_NOT_QUEUE 4
+#define NAME_REPLY_PRIMARY_OWNER 1
+#define NAME_REPLY_ALREADY_OWNER 4
+
+struct _CnvApplication
+{
+  AdwApplication parent_instance;
+
+  GSettings      *settings;
+  CnvAddressBook *address_book;
+  CnvCredentials *credentials;
+  GCancellable   *cancellable;
+  /* The session bus connection that owns UI_BUS_NAME: kept for the process's lifetime, since
+   * the name goes with the connection. */
+  GDBusConnection *bus;
+
+  /* An action asked for on the command line, run at the first activation. */
+  char           *pending_action;
+  /* app.new-session was asked for before the account was set up: open the composer after. */
+  gboolean        compose_after_setup;
+};
+
+G_DEFINE_FINAL_TYPE (CnvApplication, cnv_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "new-session", 'n', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Start a new session"), NULL },
+  { "preferences", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Open the preferences"), NULL },
+  { NULL },
+};
+
+CnvApplication *
+cnv_application_new (void)
+{
+  return g_object_new (CNV_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "resource-base-path", "/io/github/convene/Convene",
+                       NULL);
+}
+
+GSettings *
+cnv_application_get_settings (CnvApplication *self)
+{
+  g_return_val_if_fail (CNV_IS_APPLICATION (self), NULL);
+
+  if (self->settings == NULL)
+    self->settings = cnv_app_settings_new ();
+
+  return self->settings;
+}
+
+CnvAddressBook *
+cnv_application_get_address_book (CnvApplication *self)
+{
+  g_return_val_if_fail (CNV_IS_APPLICATION (self), NULL);
+
+  return self->address_book;
+}
+
+CnvCredentials *
+cnv_application_get_credentials (CnvApplication *self)
+{
+  g_return_val_if_fail (CNV_IS_APPLICATION (self), NULL);
+
+  return self->credentials;
+}
+
+/* The main window, when one is open. */
+static CnvWindow *
+find_main_window (CnvApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (CNV_IS_WINDOW (l->data))
+        return CNV_WINDOW (l->data);
+    }
+
+  return NULL;
+}
+
+static CnvAccountSetupWindow *
+find_setup_window (CnvApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (CNV_IS_ACCOUNT_SETUP_WINDOW (l->data))
+        return CNV_ACCOUNT_SETUP_WINDOW (l->data);
+    }
+
+  return NULL;
+}
+
+static CnvWindow *
+ensure_main_window (CnvApplication *self)
+{
+  CnvWindow *window = find_main_window (self);
+
+  if (window == NULL)
+    window = cnv_window_new (self);
+
+  return window;
+}
+
+void
+cnv_application_show_toast (CnvApplication *self,
+                            const char     *text)
+{
+  CnvWindow *window;
+  AdwToast *toast;
+
+  g_return_if_fail (CNV_IS_APPLICATION (self));
+  g_return_if_fail (text != NULL);
+
+  window = ensure_main_window (self);
+  gtk_window_present (GTK_WINDOW (window));
+
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 5);
+  cnv_window_add_toast (window, toast);
+}
+
+static void
+on_request_sent (CnvComposerWindow *composer,
+                 const char        *summary,
+                 CnvApplication    *self)
+{
+  cnv_application_show_toast (self, summary);
+}
+
+static void
+open_composer (CnvApplication *self)
+{
+  CnvComposerWindow *composer = cnv_composer_window_new (self);
+
+  g_signal_connect_object (composer, "request-sent", G_CALLBACK (on_request_sent), self, 0);
+  gtk_window_present (GTK_WINDOW (composer));
+}
+
+static void
+on_setup_finished (CnvAccountSetupWindow *setup,
+                   CnvApplication        *self)
+{
+  /* The main window first, so that the application never has no window in between. */
+  gtk_window_present (GTK_WINDOW (ensure_main_window (self)));
+
+  if (self->compose_after_setup)
+    {
+      self->compose_after_setup = FALSE;
+      open_composer (self);
+    }
+}
+
+static void
+show_setup (CnvApplication *self)
+{
+  CnvAccountSetupWindow *setup = find_setup_window (self);
+
+  if (setup == NULL)
+    {
+      setup = cnv_account_setup_window_new (self);
+      g_signal_connect_object (setup, "finished", G_CALLBACK (on_setup_finished), self, 0);
+    }
+
+  gtk_window_present (GTK_WINDOW (setup));
+}
+
+static void
+new_session_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  CnvApplication *self = CNV_APPLICATION (user_data);
+
+  if (!cnv_account_is_configured (cnv_application_get_settings (self)))
+    {
+      self->compose_after_setup = TRUE;
+      show_setup (self);
+      return;
+    }
+
+  open_composer (self);
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  CnvApplication *self = CNV_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  CnvPreferencesWindow *preferences = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (CNV_IS_PREFERENCES_WINDOW (l->data))
+        preferences = CNV_PREFERENCES_WINDOW (l->data);
+    }
+
+  if (preferences == NULL)
+    {
+      preferences = cnv_preferences_window_new (self);
+      if (parent != NULL)
+        gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+    }
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+help_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_show_uri (parent, "help:convene", GDK_CURRENT_TIME);
+}
+
+/* What the About window takes from the AppStream metainfo (the one source of the app's name,
+ * summary, links and release notes). */
+typedef struct
+{
+  AdwAboutWindow *about;
+  GString        *text;
+  GString        *notes;
+  char           *url_type;
+  gboolean        in_developer;
+  gboolean        in_releases;
+  gboolean        in_notes;
+  gboolean        have_release;
+  gboolean        translated;
+} MetainfoParser;
+
+static void
+metainfo_start (GMarkupParseContext  *context,
+                const char           *element,
+                const char          **names,
+                const char          **values,
+                gpointer              user_data,
+                GError              **error)
+{
+  MetainfoParser *parser = user_data;
+  const char *lang = NULL;
+  const char *type = NULL;
+  const char *version = NULL;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_equal (names[i], "xml:lang"))
+        lang = values[i];
+      else if (g_str_equal (names[i], "type"))
+        type = values[i];
+      else if (g_str_equal (names[i], "version"))
+        version = values[i];
+    }
+
+  /* Only the untranslated texts: gettext translates them again below. */
+  parser->translated = lang != NULL;
+  g_string_truncate (parser->text, 0);
+
+  if (g_str_equal (element, "developer"))
+    parser->in_developer = TRUE;
+  else if (g_str_equal (element, "releases"))
+    parser->in_releases = TRUE;
+  else if (g_str_equal (element, "url"))
+    {
+      g_free (parser->url_type);
+      parser->url_type = g_strdup (type);
+    }
+  else if (g_str_equal (element, "release") && parser->in_releases && !parser->have_release)
+    {
+      /* The newest release comes first (AppStream: releases are sorted newest first). */
+      parser->have_release = TRUE;
+      parser->in_notes = TRUE;
+      if (version != NULL)
+        adw_about_window_set_release_notes_version (parser->about, version);
+    }
+  else if (parser->in_notes && !parser->translated
+           && (g_str_equal (element, "p") || g_str_equal (element, "ul")
+               || g_str_equal (element, "ol") || g_str_equal (element, "li")))
+    g_string_append_printf (parser->notes, "<%s>", element);
+}
+
+static void
+metainfo_end (GMarkupParseContext  *context,
+              const char           *element,
+              gpointer              user_data,
+              GError              **error)
+{
+  MetainfoParser *parser = user_data;
+  g_autofree char *text = g_strstrip (g_strdup (parser->text->str));
+  gboolean wanted = !parser->translated && *text != '\0';
+
+  if (g_str_equal (element, "developer"))
+    parser->in_developer = FALSE;
+  else if (g_str_equal (element, "releases"))
+    parser->in_releases = FALSE;
+  else if (g_str_equal (element, "release"))
+    parser->in_notes = FALSE;
+  else if (parser->in_notes)
+    {
+      if (!parser->translated
+          && (g_str_equal (element, "p") || g_str_equal (element, "li")))
+        {
+          g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+          g_string_append_printf (parser->notes, "%s</%s>", escaped, element);
+        }
+      else if (!parser->translated && (g_str_equal (element, "ul") || g_str_equal (element, "ol")))
+        g_string_append_printf (parser->notes, "</%s>", element);
+    }
+  else if (wanted)
+    {
+      if (g_str_equal (element, "name") && parser->in_developer)
+        adw_about_window_set_developer_name (parser->about, text);
+      else if (g_str_equal (element, "developer_name"))
+        adw_about_window_set_developer_name (parser->about, text);
+      else if (g_str_equal (element, "summary"))
+        adw_about_window_set_comments (parser->about, _(text));
+      else if (g_str_equal (element, "url") && g_strcmp0 (parser->url_type, "homepage") == 0)
+        adw_about_window_set_website (parser->about, text);
+      else if (g_str_equal (element, "url") && g_strcmp0 (parser->url_type, "bugtracker") == 0)
+        adw_about_window_set_issue_url (parser->about, text);
+      else if (g_str_equal (element, "url") && g_strcmp0 (parser->url_type, "help") == 0)
+        adw_about_window_set_support_url (parser->about, text);
+    }
+
+  g_string_truncate (parser->text, 0);
+  parser->translated = FALSE;
+}
+
+static void
+metainfo_text (GMarkupParseContext  *context,
+               const char           *text,
+               gsize                 len,
+               gpointer              user_data,
+               GError              **error)
+{
+  MetainfoParser *parser = user_data;
+
+  g_string_append_len (parser->text, text, len);
+}
+
+static void
+fill_about_from_metainfo (AdwAboutWindow *about)
+{
+  static const GMarkupParser markup_parser = {
+    metainfo_start, metainfo_end, metainfo_text, NULL, NULL,
+  };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GMarkupParseContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  MetainfoParser parser = { about, g_string_new (NULL), g_string_new (NULL), };
+  gsize len;
+  const char *data;
+
+  bytes = g_resources_lookup_data (METAINFO_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  if (bytes != NULL)
+    {
+      data = g_bytes_get_data (bytes, &len);
+      context = g_markup_parse_context_new (&markup_parser, G_MARKUP_DEFAULT_FLAGS, &parser, NULL);
+      if (!g_markup_parse_context_parse (context, data, len, &error)
+          || !g_markup_parse_context_end_parse (context, &error))
+        g_warning ("Cannot read the metainfo: %s", error->message);
+      else if (parser.notes->len > 0)
+        adw_about_window_set_release_notes (about, parser.notes->str);
+    }
+  else
+    g_warning ("No metainfo in the resources: %s", error->message);
+
+  g_string_free (parser.text, TRUE);
+  g_string_free (parser.notes, TRUE);
+  g_free (parser.url_type);
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  AdwAboutWindow *about;
+  /* Translators: the people who write Convene, shown in the About window. */
+  static const char *developers[] = { N_("The Convene developers"), NULL };
+
+  /* adw_about_window_new_from_appdata() comes with libadwaita 1.5; until then the window is
+   * filled from the same metainfo by hand. */
+  about = ADW_ABOUT_WINDOW (adw_about_window_new ());
+  adw_about_window_set_application_name (about, _("Convene"));
+  adw_about_window_set_application_icon (about, APPLICATION_ID);
+  adw_about_window_set_version (about, PACKAGE_VERSION);
+  adw_about_window_set_developer_name (about, _(developers[0]));
+  adw_about_window_set_license_type (about, GTK_LICENSE_GPL_3_0);
+  adw_about_window_set_translator_credits (about, _("translator-credits"));
+  fill_about_from_metainfo (about);
+
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (about), parent);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+shortcuts_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *overlay;
+
+  /* Built for whichever window is active (the composer too), not only the main window's
+   * automatic win.show-help-overlay. */
+  builder = gtk_builder_new_from_resource ("/io/github/convene/Convene/gtk/help-overlay.ui");
+  overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+  if (parent != NULL)
+    gtk_window_set_transient_for (overlay, parent);
+  gtk_window_present (overlay);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GList *windows = g_list_copy (gtk_application_get_windows (app));
+
+  /* Closing every window (rather than g_application_quit) lets each cancel its work. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (GTK_WINDOW (l->data));
+  g_list_free (windows);
+}
+
+static const GActionEntry app_actions[] = {
+  { "new-session", new_session_activated },
+  { "preferences", preferences_activated },
+  { "help", help_activated },
+  { "about", about_activated },
+  { "shortcuts", shortcuts_activated },
+  { "quit", quit_activated },
+};
+
+static void
+on_address_book_loaded (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cnv_address_book_load_finish (CNV_ADDRESS_BOOK (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Cannot load the address book: %s", error->message);
+}
+
+/* The platform data of a forwarded activation: the activation token, so that the other
+ * instance may raise its window (xdg-activation / startup notification). */
+static GVariant *
+forward_platform_data (void)
+{
+  GVariantBuilder builder;
+  const char *token = g_getenv ("XDG_ACTIVATION_TOKEN");
+  const char *startup_id = g_getenv ("DESKTOP_STARTUP_ID");
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  if (token != NULL)
+    g_variant_builder_add (&builder, "{sv}", "activation-token", g_variant_new_string (token));
+  if (startup_id != NULL)
+    g_variant_builder_add (&builder, "{sv}", "desktop-startup-id",
+                           g_variant_new_string (startup_id));
+
+  return g_variant_builder_end (&builder);
+}
+
+/* Returns TRUE when another UI owns the name and took over what this one was asked. */
+static gboolean
+forward_to_running_ui (CnvApplication *self,
+                       const char     *action)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) forwarded = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 result;
+
+  /* The shared session connection: GApplication registers on the same one, so the name stays
+   * with this process for as long as it runs. */
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (bus == NULL)
+    {
+      g_debug ("No session bus (%s): running on its own", error->message);
+      return FALSE;
+    }
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", UI_BUS_NAME,
+                                                      NAME_FLAG_DO_NOT_QUEUE),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  if (reply == NULL)
+    {
+      g_warning ("Cannot ask for the name %s: %s", UI_BUS_NAME, error->message);
+      return FALSE;
+    }
+
+  g_variant_get (reply, "(u)", &result);
+  if (result == NAME_REPLY_PRIMARY_OWNER || result == NAME_REPLY_ALREADY_OWNER)
+    {
+      g_set_object (&self->bus, bus);
+      return FALSE;
+    }
+
+  if (action != NULL)
+    forwarded = g_dbus_connection_call_sync (bus, UI_BUS_NAME, OBJECT_PATH, "org.gtk.Actions",
+                                             "Activate",
+                                             g_variant_new ("(sav@a{sv})", action, NULL,
+                                                            forward_platform_data ()),
+                                             NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  else
+    forwarded = g_dbus_connection_call_sync (bus, UI_BUS_NAME, OBJECT_PATH,
+                                             "org.gtk.Application", "Activate",
+                                             g_variant_new ("(@a{sv})", forward_platform_data ()),
+                                             NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  if (forwarded == NULL)
+    {
+      g_warning ("The running Convene did not answer (%s): opening another", error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static int
+cnv_application_handle_local_options (GApplication *app,
+                                      GVariantDict *options)
+{
+  CnvApplication *self = CNV_APPLICATION (app);
+  const char *action = NULL;
+
+  if (g_variant_dict_contains (options, "new-session"))
+    action = "new-session";
+  else if (g_variant_dict_contains (options, "preferences"))
+    action = "preferences";
+
+  if (forward_to_running_ui (self, action))
+    return EXIT_SUCCESS;
+
+  g_free (self->pending_action);
+  self->pending_action = g_strdup (action);
+
+  return -1;
+}
+
+static void
+cnv_application_startup (GApplication *app)
+{
+  CnvApplication *self = CNV_APPLICATION (app);
+  static const struct
+  {
+    const char *action;
+    const char *accels[2];
+  } accels[] = {
+    { "app.new-session", { "<Control>n", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "app.help", { "F1", NULL } },
+    { "app.shortcuts", { "<Control>question", NULL } },
+    { "app.quit", { "<Control>q", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+  };
+  static const char *no_accels[] = { NULL };
+
+  G_APPLICATION_CLASS (cnv_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
+                                           accels[i].accels);
+  /* app.shortcuts takes Ctrl+? for every window; GTK gave it to the main window's overlay. */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                         no_accels);
+
+  cnv_application_get_settings (self);
+  self->credentials = CNV_CREDENTIALS (cnv_secret_credentials_new ());
+  self->address_book = cnv_address_book_new (NULL);
+  cnv_address_book_load_async (self->address_book, self->cancellable, on_address_book_loaded,
+                               NULL);
+}
+
+static void
+cnv_application_activate (GApplication *app)
+{
+  CnvApplication *self = CNV_APPLICATION (app);
+  g_autofree char *action = g_steal_pointer (&self->pending_action);
+
+  if (action != NULL)
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (self), action, NULL);
+      return;
+    }
+
+  /* First run: the account comes before anything else. */
+  if (!cnv_account_is_configured (cnv_application_get_settings (self)))
+    {
+      if (find_main_window (self) == NULL)
+        {
+          show_setup (self);
+          return;
+        }
+    }
+
+  gtk_window_present (GTK_WINDOW (ensure_main_window (self)));
+}
+
+static void
+cnv_application_shutdown (GApplication *app)
+{
+  CnvApplication *self = CNV_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+
+  G_APPLICATION_CLASS (cnv_application_parent_class)->shutdown (app);
+}
+
+static void
+cnv_application_dispose (GObject *object)
+{
+  CnvApplication *self = CNV_APPLICATION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->address_book);
+  g_clear_object (&self->credentials);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (cnv_application_parent_class)->dispose (object);
+}
+
+static void
+cnv_application_finalize (GObject *object)
+{
+  CnvApplication *self = CNV_APPLICATION (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->bus);
+  g_free (self->pending_action);
+
+  G_OBJECT_CLASS (cnv_application_parent_class)->finalize (object);
+}
+
+static void
+cnv_application_class_init (CnvApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = cnv_application_dispose;
+  object_class->finalize = cnv_application_finalize;
+
+  app_class->handle_local_options = cnv_application_handle_local_options;
+  app_class->startup = cnv_application_startup;
+  app_class->activate = cnv_application_activate;
+  app_class->shutdown = cnv_application_shutdown;
+}
+
+static void
+cnv_application_init (CnvApplication *self)
+{
+  self->cancellable = g_cancellable_new ();
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Start video calls and shared whiteboards "
+                                              "with one e-mail."));
+}
