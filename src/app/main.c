@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "cnv-application.h"
+#include "cnv-engine.h"
 
 int
 main (int   argc,
@@ -19,6 +20,9 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* gmime's and libical's global state, before anything parses an address. */
+  cnv_engine_init ();
 
   app = cnv_application_new ();
 
