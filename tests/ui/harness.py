@@ -284,7 +284,6 @@ class Session:
             'TZ': tz,
             'LANG': 'C.UTF-8',
             'LC_ALL': 'C.UTF-8',
-            'GTK_THEME': 'Adwaita',
         })
         env.pop('NO_AT_BRIDGE', None)
         env.pop('G_DEBUG', None)
