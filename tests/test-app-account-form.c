@@ -1,4 +1,5 @@
-/* test-app-account-form.c — the account page's decisions: field errors, Save / Test, the guess
+/* test-app-account-form.c — the account page's decisions: field errors, Save / Test, the guess,
+ * the password asked again when the servers change
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -324,6 +325,179 @@ test_load_and_to_account (void)
   cnv_account_form_clear (&form);
 }
 
+/* A form loaded from the account that fill() describes, whose password is in the keyring. */
+static CnvAccount *
+load_saved (CnvAccountForm *form)
+{
+  CnvAccountForm typed;
+  g_autoptr(GError) error = NULL;
+  CnvAccount *account;
+
+  fill (&typed);
+  cnv_account_form_set (&typed, CNV_ACCOUNT_FIELD_SMTP_USER, "alice-smtp", TRUE);
+  account = cnv_account_form_to_account (&typed, NULL, &error);
+  g_assert_no_error (error);
+  cnv_account_form_clear (&typed);
+
+  cnv_account_form_init (form);
+  cnv_account_form_load (form, account);
+  form->password_stored = TRUE;
+  return account;
+}
+
+/* Only the password is missing, and the sentence says why it is asked for again. */
+static void
+assert_password_asked_again (CnvAccountForm *form)
+{
+  CnvAccountFormState state;
+
+  g_assert_true (cnv_account_form_servers_changed (form, form->saved));
+  assert_only_error (form, CNV_ACCOUNT_FIELD_PASSWORD, FALSE, FALSE);
+  cnv_account_form_evaluate (form, &state);
+  g_assert_cmpstr (state.errors[CNV_ACCOUNT_FIELD_PASSWORD], !=,
+                   "Enter the password of the account.");
+  cnv_account_form_state_clear (&state);
+}
+
+static void
+test_servers_changed (void)
+{
+  static const struct
+  {
+    CnvAccountField  field;
+    const char      *text;
+  } changes[] = {
+    { CNV_ACCOUNT_FIELD_ADDRESS, "alice@example.net" },
+    { CNV_ACCOUNT_FIELD_IMAP_HOST, "mail.example.org" },
+    { CNV_ACCOUNT_FIELD_IMAP_PORT, "143" },
+    { CNV_ACCOUNT_FIELD_IMAP_USER, "alice" },
+    { CNV_ACCOUNT_FIELD_SMTP_HOST, "mail.example.org" },
+    { CNV_ACCOUNT_FIELD_SMTP_PORT, "587" },
+    { CNV_ACCOUNT_FIELD_SMTP_USER, "alice@example.org" },
+  };
+  CnvAccountForm form;
+  g_autoptr(CnvAccount) saved = load_saved (&form);
+  g_autoptr(CnvAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* As loaded: the stored password serves. */
+  g_assert_nonnull (form.saved);
+  g_assert_false (cnv_account_form_servers_changed (&form, form.saved));
+  assert_only_error (&form, CNV_ACCOUNT_N_FIELDS, TRUE, TRUE);
+  /* Nothing saved yet (first run): nothing changed. */
+  g_assert_false (cnv_account_form_servers_changed (&form, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
+    {
+      g_autofree char *before = g_strdup (form.text[changes[i].field]);
+
+      g_test_message ("field %u: %s", changes[i].field, changes[i].text);
+      cnv_account_form_set (&form, changes[i].field, changes[i].text, TRUE);
+      assert_password_asked_again (&form);
+
+      /* Saving needs it too, */
+      g_assert_null (cnv_account_form_to_account (&form, NULL, &error));
+      g_assert_error (error, CNV_CONFIG_ERROR, CNV_CONFIG_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "password"));
+      g_clear_error (&error);
+
+      /* which, typed, is taken for the new server; */
+      cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_PASSWORD, "new secret", TRUE);
+      assert_only_error (&form, CNV_ACCOUNT_N_FIELDS, TRUE, TRUE);
+      cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_PASSWORD, NULL, TRUE);
+
+      /* changed back, the stored one serves again. */
+      cnv_account_form_set (&form, changes[i].field, before, TRUE);
+      g_assert_false (cnv_account_form_servers_changed (&form, form.saved));
+      assert_only_error (&form, CNV_ACCOUNT_N_FIELDS, TRUE, TRUE);
+    }
+
+  /* The same names as the keyring sees them: case, white space, IDNA. */
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_IMAP_HOST, " IMAP.Example.ORG ", TRUE);
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_ADDRESS, "Alice@Example.ORG", TRUE);
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_IMAP_PORT, " 993", TRUE);
+  g_assert_false (cnv_account_form_servers_changed (&form, form.saved));
+  assert_only_error (&form, CNV_ACCOUNT_N_FIELDS, TRUE, TRUE);
+
+  /* An empty user name is the address: the same as saved, until the address changes. */
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_IMAP_USER, NULL, TRUE);
+  g_assert_false (cnv_account_form_servers_changed (&form, form.saved));
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_SMTP_USER, "alice-smtp", TRUE);
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_ADDRESS, "alice@example.net", TRUE);
+  assert_password_asked_again (&form);
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_ADDRESS, "alice@example.org", TRUE);
+
+  /* The security alone is the same server. */
+  form.imap_security = CNV_MAIL_SECURITY_STARTTLS;
+  g_assert_false (cnv_account_form_servers_changed (&form, form.saved));
+  form.imap_security = CNV_MAIL_SECURITY_TLS;
+
+  /* A field that is not valid says so itself; it is not compared. */
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_IMAP_PORT, "99999", TRUE);
+  g_assert_false (cnv_account_form_servers_changed (&form, form.saved));
+  assert_only_error (&form, CNV_ACCOUNT_FIELD_IMAP_PORT, FALSE, FALSE);
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_IMAP_PORT, "993", TRUE);
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_SMTP_HOST, "smtp example org", TRUE);
+  g_assert_false (cnv_account_form_servers_changed (&form, form.saved));
+  assert_only_error (&form, CNV_ACCOUNT_FIELD_SMTP_HOST, FALSE, FALSE);
+
+  /* Saved with the new server and its password: that is the saved account now. */
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_SMTP_HOST, "mail.example.org", TRUE);
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_PASSWORD, "new secret", TRUE);
+  account = cnv_account_form_to_account (&form, NULL, &error);
+  g_assert_no_error (error);
+  cnv_account_form_set_saved (&form, account);
+  cnv_account_form_set (&form, CNV_ACCOUNT_FIELD_PASSWORD, NULL, FALSE);
+  g_assert_false (cnv_account_form_servers_changed (&form, form.saved));
+  g_assert_true (cnv_account_form_servers_changed (&form, saved));
+  assert_only_error (&form, CNV_ACCOUNT_N_FIELDS, TRUE, TRUE);
+  g_assert_cmpstr (form.saved->smtp->host, ==, "mail.example.org");
+
+  /* Without a stored password the plain sentence is kept. */
+  cnv_account_form_set_saved (&form, saved);
+  form.password_stored = FALSE;
+  assert_only_error (&form, CNV_ACCOUNT_FIELD_PASSWORD, FALSE, FALSE);
+  {
+    CnvAccountFormState state;
+
+    cnv_account_form_evaluate (&form, &state);
+    g_assert_cmpstr (state.errors[CNV_ACCOUNT_FIELD_PASSWORD], ==,
+                     "Enter the password of the account.");
+    cnv_account_form_state_clear (&state);
+  }
+  cnv_account_form_set_saved (&form, NULL);
+  g_assert_null (form.saved);
+  cnv_account_form_clear (&form);
+}
+
+static void
+test_secret_moved (void)
+{
+  g_autoptr(CnvMailServer) saved = cnv_mail_server_new ("imap.bücher.example", 993,
+                                                        CNV_MAIL_SECURITY_TLS);
+  g_autoptr(CnvMailServer) server = NULL;
+
+  saved->user = g_strdup ("Alice");
+
+  /* The keyring's names: the host in lower-case ASCII, the user as given; no port. */
+  server = cnv_mail_server_copy (saved);
+  g_assert_false (cnv_account_form_secret_moved (saved, server));
+  g_free (server->host);
+  server->host = g_strdup ("IMAP.xn--bcher-kva.example");
+  server->port = 143;
+  server->security = CNV_MAIL_SECURITY_STARTTLS;
+  g_assert_false (cnv_account_form_secret_moved (saved, server));
+
+  g_free (server->user);
+  server->user = g_strdup ("alice");
+  g_assert_true (cnv_account_form_secret_moved (saved, server));
+  g_free (server->user);
+  server->user = g_strdup ("Alice");
+  g_free (server->host);
+  server->host = g_strdup ("imap.example.org");
+  g_assert_true (cnv_account_form_secret_moved (saved, server));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -340,6 +514,8 @@ main (int   argc,
   g_test_add_func ("/app/account-form/users", test_users);
   g_test_add_func ("/app/account-form/apply-guess", test_apply_guess);
   g_test_add_func ("/app/account-form/load-and-to-account", test_load_and_to_account);
+  g_test_add_func ("/app/account-form/servers-changed", test_servers_changed);
+  g_test_add_func ("/app/account-form/secret-moved", test_secret_moved);
 
   return g_test_run ();
 }

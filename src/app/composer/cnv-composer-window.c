@@ -5,87 +5,19 @@
  * The window only shows: every decision (is Send enabled, what is wrong with a field, the end
  * the request carries) comes from cnv_composer_evaluate() over a CnvComposerInput that the
  * window keeps in step with its widgets, and the request itself from
- * cnv_composer_build_request(). Sending is cnv_request_sender_send_async(): SMTP submission,
- * then a copy in Sent.
+ * cnv_composer_build_request(). The Schedule rows are in cnv-composer-window-schedule.c, Send
+ * (cnv_request_sender_send_async(): SMTP submission, then a copy in Sent) in
+ * cnv-composer-window-send.c.
  */
 #define G_LOG_DOMAIN "cnv-composer"
 
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 
-#include "cnv-address-field.h"
-#include "cnv-app-settings.h"
-#include "cnv-composer-state.h"
-#include "cnv-composer-window.h"
-#include "cnv-request-sender.h"
-
-/* The Duration presets, in the order of the combo row; 0 is "Custom" (an end date and time) */
-static const int duration_presets[] = { 15, 30, 45, 60, 90, 120, 180, 0 };
-#define DURATION_CUSTOM (G_N_ELEMENTS (duration_presets) - 1)
-
-struct _CnvComposerWindow
-{
-  AdwWindow parent_instance;
-
-  /* Template widgets */
-  AdwToastOverlay *toast_overlay;
-  GtkWidget       *cancel_button;
-  GtkWidget       *send_button;
-  GtkStack        *send_stack;
-  GtkSpinner      *send_spinner;
-  GtkRevealer     *status_revealer;
-  GtkStack        *status_stack;
-  GtkLabel        *progress_label;
-  GtkLabel        *error_label;
-  GtkWidget       *retry_button;
-  GtkWidget       *form_box;
-  AdwComboRow     *session_type_row;
-  GtkLabel        *session_type_error;
-  CnvAddressField *participants_field;
-  CnvAddressField *cc_field;
-  AdwEntryRow     *title_row;
-  GtkLabel        *title_error;
-  GtkTextView     *message_view;
-  GtkLabel        *message_error;
-  AdwExpanderRow  *schedule_row;
-  GtkSwitch       *schedule_switch;
-  AdwEntryRow     *start_date_row;
-  GtkPopover      *start_date_popover;
-  GtkCalendar     *start_calendar;
-  AdwEntryRow     *start_time_row;
-  AdwComboRow     *duration_row;
-  AdwEntryRow     *end_date_row;
-  GtkPopover      *end_date_popover;
-  GtkCalendar     *end_calendar;
-  AdwEntryRow     *end_time_row;
-  GtkLabel        *schedule_error;
-  GtkLabel        *warnings_label;
-
-  /* Owned */
-  GSettings        *settings;
-  CnvAddressBook   *book;
-  CnvCredentials   *credentials;
-  GPtrArray        *session_types;   /* CnvSessionTypeEntry */
-  GCancellable     *cancellable;     /* the send in progress, else NULL */
-  CnvComposerInput  input;
-  CnvComposerState  state;
-  char             *start_problem;   /* the typed start cannot be read */
-  char             *end_problem;
-
-  /* State */
-  gboolean touched[CNV_COMPOSER_N_FIELDS];
-  gboolean show_all_errors;          /* after Send was tried with errors */
-  gboolean has_account;
-  gboolean sending;
-  gboolean closing;                  /* close without asking */
-  gboolean updating;                 /* widgets being filled by the window itself */
-  guint    default_duration;
-  guint    last_preset;
-};
+#include "cnv-composer-window-private.h"
 
 G_DEFINE_FINAL_TYPE (CnvComposerWindow, cnv_composer_window, ADW_TYPE_WINDOW)
 
@@ -97,206 +29,7 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void update (CnvComposerWindow *self);
-
-/* The user's time zone: its IANA name goes into the request's VTIMEZONE/TZID (RFC 5545 §3.2.19),
- * so that the manager and the participants' calendars see the zone, not only an offset. */
-
-static gboolean
-is_zone_name (const char *name)
-{
-  if (name == NULL || name[0] == '\0' || name[0] == '/' || name[0] == ':')
-    return FALSE;
-  for (const char *p = name; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr ("/_+-", *p) == NULL)
-      return FALSE;
-  /* A POSIX rule such as "CET-1CEST" is not a name; IANA names have a region, or are UTC-like */
-  return strchr (name, '/') != NULL || g_str_equal (name, "UTC") || g_str_equal (name, "GMT")
-         || g_str_equal (name, "Universal") || g_str_equal (name, "Zulu");
-}
-
-static char *
-zone_name_from_path (const char *path)
-{
-  const char *name = path != NULL ? strstr (path, "zoneinfo/") : NULL;
-
-  if (name == NULL)
-    return NULL;
-  name += strlen ("zoneinfo/");
-  /* Debian's zoneinfo has posix/ and right/ copies of the same zones */
-  if (g_str_has_prefix (name, "posix/"))
-    name += strlen ("posix/");
-  return is_zone_name (name) ? g_strdup (name) : NULL;
-}
-
-static char *
-find_zone_name (GTimeZone *local)
-{
-  const char *tz = g_getenv ("TZ");
-  g_autofree char *contents = NULL;
-  g_autofree char *link = NULL;
-
-  if (is_zone_name (g_time_zone_get_identifier (local)))
-    return g_strdup (g_time_zone_get_identifier (local));
-
-  if (tz != NULL && tz[0] != '\0')
-    {
-      if (tz[0] == ':')
-        tz++;
-      if (is_zone_name (tz))
-        return g_strdup (tz);
-      if (tz[0] == '/')
-        return zone_name_from_path (tz);
-      return NULL;
-    }
-
-  if (g_file_get_contents ("/etc/timezone", &contents, NULL, NULL))
-    {
-      g_strstrip (contents);
-      if (is_zone_name (contents))
-        return g_steal_pointer (&contents);
-    }
-
-  link = g_file_read_link ("/etc/localtime", NULL);
-  return zone_name_from_path (link);
-}
-
-static gboolean
-is_utc_name (const char *name)
-{
-  static const char * const utc[] = {
-    "UTC", "GMT", "Universal", "Zulu", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Etc/Zulu",
-    "Etc/UCT", "Etc/Greenwich", "GMT0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", NULL
-  };
-
-  return g_strv_contains (utc, name);
-}
-
-static void
-setup_zone (CnvComposerWindow *self)
-{
-  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
-  g_autofree char *name = find_zone_name (local);
-  g_autofree char *subtitle = NULL;
-
-  if (name == NULL || is_utc_name (name))
-    {
-      self->input.zone = g_time_zone_new_utc ();
-      self->input.tzid = NULL;
-    }
-  else
-    {
-      self->input.zone = g_time_zone_new_identifier (name);
-      if (self->input.zone != NULL)
-        self->input.tzid = g_strdup (name);
-      else
-        self->input.zone = g_time_zone_new_utc ();
-    }
-
-  /* Translators: the subtitle of "Schedule"; %s is a time zone name such as "Europe/Paris" */
-  subtitle = g_strdup_printf (_("Times in %s"),
-                              self->input.tzid != NULL ? self->input.tzid : "UTC");
-  adw_expander_row_set_subtitle (self->schedule_row, subtitle);
-}
-
 /* Reading what was typed */
-
-static const char *
-editable_text (gpointer editable)
-{
-  return gtk_editable_get_text (GTK_EDITABLE (editable));
-}
-
-/* YYYY-MM-DD (ISO 8601, what the field shows), else the locale's way (g_date_set_parse) */
-static gboolean
-parse_date (const char *text,
-            GDate      *date)
-{
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
-  unsigned int year, month, day;
-  int consumed = 0;
-
-  g_date_clear (date, 1);
-  if (trimmed[0] == '\0')
-    return FALSE;
-  if (sscanf (trimmed, "%4u-%2u-%2u%n", &year, &month, &day, &consumed) == 3
-      && trimmed[consumed] == '\0')
-    {
-      if (!g_date_valid_dmy (day, month, year))
-        return FALSE;
-      g_date_set_dmy (date, day, month, year);
-      return TRUE;
-    }
-  g_date_set_parse (date, trimmed);
-  return g_date_valid (date);
-}
-
-/* HH:MM (24 hours); also H:MM, HH.MM and a bare hour */
-static gboolean
-parse_time (const char *text,
-            int        *hour,
-            int        *minute)
-{
-  g_autofree char *trimmed = g_strstrip (g_strdup (text));
-  unsigned int h, m = 0;
-  int consumed = 0;
-
-  if (sscanf (trimmed, "%2u:%2u%n", &h, &m, &consumed) == 2
-      || sscanf (trimmed, "%2u.%2u%n", &h, &m, &consumed) == 2
-      || sscanf (trimmed, "%2u%n", &h, &consumed) == 1)
-    {
-      if (trimmed[consumed] != '\0' || h > 23 || m > 59)
-        return FALSE;
-      *hour = h;
-      *minute = m;
-      return TRUE;
-    }
-  return FALSE;
-}
-
-/* The date and time typed in two rows, in the user's zone; NULL with a translated @problem */
-static GDateTime *
-read_date_time (CnvComposerWindow *self,
-                AdwEntryRow       *date_row,
-                AdwEntryRow       *time_row,
-                gboolean           is_end,
-                char             **problem)
-{
-  GDate date;
-  int hour, minute;
-
-  if (editable_text (date_row)[0] == '\0' && editable_text (time_row)[0] == '\0')
-    return NULL;
-  if (!parse_date (editable_text (date_row), &date))
-    {
-      *problem = g_strdup (is_end ? _("Type the end date as YYYY-MM-DD.")
-                                  : _("Type the start date as YYYY-MM-DD."));
-      return NULL;
-    }
-  if (!parse_time (editable_text (time_row), &hour, &minute))
-    {
-      *problem = g_strdup (is_end ? _("Type the end time as HH:MM, for example 14:30.")
-                                  : _("Type the start time as HH:MM, for example 14:30."));
-      return NULL;
-    }
-  return g_date_time_new (self->input.zone, g_date_get_year (&date), g_date_get_month (&date),
-                          g_date_get_day (&date), hour, minute, 0);
-}
-
-static void
-set_date_time (CnvComposerWindow *self,
-               AdwEntryRow       *date_row,
-               AdwEntryRow       *time_row,
-               GDateTime         *when)
-{
-  g_autofree char *date = g_date_time_format (when, "%Y-%m-%d");
-  g_autofree char *time = g_date_time_format (when, "%H:%M");
-
-  self->updating = TRUE;
-  gtk_editable_set_text (GTK_EDITABLE (date_row), date);
-  gtk_editable_set_text (GTK_EDITABLE (time_row), time);
-  self->updating = FALSE;
-}
 
 static char *
 buffer_text (GtkTextView *view)
@@ -324,7 +57,6 @@ read_input (CnvComposerWindow *self)
 {
   CnvComposerInput *input = &self->input;
   const CnvSessionTypeEntry *type = selected_session_type (self);
-  guint duration = adw_combo_row_get_selected (self->duration_row);
 
   g_free (input->session_type);
   input->session_type = type != NULL ? g_strdup (type->address) : NULL;
@@ -335,7 +67,7 @@ read_input (CnvComposerWindow *self)
   input->pending_cc = g_strdup (cnv_address_field_get_pending_text (self->cc_field));
 
   g_free (input->title);
-  input->title = g_strdup (editable_text (self->title_row));
+  input->title = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row)));
   g_free (input->message);
   input->message = buffer_text (self->message_view);
 
@@ -348,13 +80,7 @@ read_input (CnvComposerWindow *self)
   if (!input->scheduled)
     return;
 
-  input->start = read_date_time (self, self->start_date_row, self->start_time_row, FALSE,
-                                 &self->start_problem);
-  if (duration < G_N_ELEMENTS (duration_presets) && duration != DURATION_CUSTOM)
-    input->duration_minutes = duration_presets[duration];
-  else
-    input->end = read_date_time (self, self->end_date_row, self->end_time_row, TRUE,
-                                 &self->end_problem);
+  cnv_composer_window_read_schedule (self);
 }
 
 /* Drops from the input the chips the user removed */
@@ -382,10 +108,10 @@ sync_removed (GPtrArray  *kept,
 
 /* Showing the evaluation */
 
-static void
-show_row_error (GtkWidget  *row,
-                GtkLabel   *label,
-                const char *error)
+void
+cnv_composer_window_show_row_error (GtkWidget  *row,
+                                    GtkLabel   *label,
+                                    const char *error)
 {
   if (row != NULL)
     {
@@ -401,9 +127,9 @@ show_row_error (GtkWidget  *row,
     }
 }
 
-static const char *
-shown_error (CnvComposerWindow *self,
-             CnvComposerField   field)
+const char *
+cnv_composer_window_shown_error (CnvComposerWindow *self,
+                                 CnvComposerField   field)
 {
   if (!self->touched[field] && !self->show_all_errors)
     return NULL;
@@ -415,7 +141,7 @@ show_field_problems (CnvComposerWindow *self,
                      CnvAddressField   *field,
                      CnvComposerField   which)
 {
-  const char *error = shown_error (self, which);
+  const char *error = cnv_composer_window_shown_error (self, which);
   const char *problems[] = { error, NULL };
 
   /* Nobody is told "the address is incomplete" while typing it */
@@ -425,40 +151,25 @@ show_field_problems (CnvComposerWindow *self,
   cnv_address_field_set_problems (field, problems);
 }
 
-static void
-show_state (CnvComposerWindow *self)
+void
+cnv_composer_window_show_state (CnvComposerWindow *self)
 {
-  const char *start_error = self->start_problem != NULL ? self->start_problem
-                                                        : shown_error (self, CNV_COMPOSER_FIELD_START);
-  const char *end_error = self->end_problem != NULL ? self->end_problem
-                                                    : shown_error (self, CNV_COMPOSER_FIELD_END);
-  gboolean custom = adw_combo_row_get_selected (self->duration_row) == DURATION_CUSTOM;
-  g_autoptr(GString) schedule = g_string_new (NULL);
   g_autoptr(GString) warnings = g_string_new (NULL);
   const char *first_error = NULL;
   gboolean can_send;
 
-  show_row_error (GTK_WIDGET (self->session_type_row), self->session_type_error,
-                  self->state.errors[CNV_COMPOSER_FIELD_SESSION_TYPE]);
+  cnv_composer_window_show_row_error (GTK_WIDGET (self->session_type_row),
+                                      self->session_type_error,
+                                      self->state.errors[CNV_COMPOSER_FIELD_SESSION_TYPE]);
   show_field_problems (self, self->participants_field, CNV_COMPOSER_FIELD_PARTICIPANTS);
   show_field_problems (self, self->cc_field, CNV_COMPOSER_FIELD_CC);
-  show_row_error (GTK_WIDGET (self->title_row), self->title_error,
-                  shown_error (self, CNV_COMPOSER_FIELD_TITLE));
-  show_row_error (GTK_WIDGET (self->message_view), self->message_error,
-                  shown_error (self, CNV_COMPOSER_FIELD_MESSAGE));
-
-  if (!self->input.scheduled)
-    start_error = end_error = NULL;
-  show_row_error (GTK_WIDGET (self->start_date_row), NULL, start_error);
-  show_row_error (GTK_WIDGET (self->start_time_row), NULL, start_error);
-  show_row_error (GTK_WIDGET (self->end_date_row), NULL, custom ? end_error : NULL);
-  show_row_error (GTK_WIDGET (self->end_time_row), NULL, custom ? end_error : NULL);
-  show_row_error (GTK_WIDGET (self->duration_row), NULL, custom ? NULL : end_error);
-  if (start_error != NULL)
-    g_string_append (schedule, start_error);
-  if (end_error != NULL && g_strcmp0 (end_error, start_error) != 0)
-    g_string_append_printf (schedule, "%s%s", schedule->len > 0 ? "\n" : "", end_error);
-  show_row_error (NULL, self->schedule_error, schedule->len > 0 ? schedule->str : NULL);
+  cnv_composer_window_show_row_error (GTK_WIDGET (self->title_row), self->title_error,
+                                      cnv_composer_window_shown_error (self,
+                                                                       CNV_COMPOSER_FIELD_TITLE));
+  cnv_composer_window_show_row_error (GTK_WIDGET (self->message_view), self->message_error,
+                                      cnv_composer_window_shown_error (self,
+                                                                       CNV_COMPOSER_FIELD_MESSAGE));
+  cnv_composer_window_show_schedule (self);
 
   for (guint i = 0; self->state.warnings != NULL && i < self->state.warnings->len; i++)
     g_string_append_printf (warnings, "%s%s", i > 0 ? "\n" : "",
@@ -490,8 +201,8 @@ clear_state (CnvComposerState *state)
   memset (state, 0, sizeof *state);
 }
 
-static void
-update (CnvComposerWindow *self)
+void
+cnv_composer_window_update (CnvComposerWindow *self)
 {
   if (self->updating)
     return;
@@ -501,7 +212,7 @@ update (CnvComposerWindow *self)
   self->input.now = g_date_time_new_now (self->input.zone);
   clear_state (&self->state);
   cnv_composer_evaluate (&self->input, &self->state);
-  show_state (self);
+  cnv_composer_window_show_state (self);
 }
 
 /* The address fields */
@@ -534,7 +245,7 @@ participants_changed_cb (CnvComposerWindow *self)
   sync_removed (self->input.participants, cnv_address_field_get_addresses (self->participants_field),
                 cnv_composer_remove_participant, &self->input);
   self->touched[CNV_COMPOSER_FIELD_PARTICIPANTS] = TRUE;
-  update (self);
+  cnv_composer_window_update (self);
 }
 
 static void
@@ -543,13 +254,13 @@ cc_changed_cb (CnvComposerWindow *self)
   sync_removed (self->input.cc, cnv_address_field_get_addresses (self->cc_field),
                 cnv_composer_remove_cc, &self->input);
   self->touched[CNV_COMPOSER_FIELD_CC] = TRUE;
-  update (self);
+  cnv_composer_window_update (self);
 }
 
 static void
 field_editing_changed_cb (CnvComposerWindow *self)
 {
-  update (self);
+  cnv_composer_window_update (self);
 }
 
 /* The other fields */
@@ -561,143 +272,21 @@ session_type_changed_cb (CnvComposerWindow *self)
 
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->session_type_row),
                                type != NULL ? type->address : "");
-  update (self);
+  cnv_composer_window_update (self);
 }
 
 static void
 title_changed_cb (CnvComposerWindow *self)
 {
   self->touched[CNV_COMPOSER_FIELD_TITLE] = TRUE;
-  update (self);
+  cnv_composer_window_update (self);
 }
 
 static void
 message_changed_cb (CnvComposerWindow *self)
 {
   self->touched[CNV_COMPOSER_FIELD_MESSAGE] = TRUE;
-  update (self);
-}
-
-static void
-schedule_changed_cb (CnvComposerWindow *self)
-{
-  if (self->updating)
-    return;
-  self->touched[CNV_COMPOSER_FIELD_START] = TRUE;
-  self->touched[CNV_COMPOSER_FIELD_END] = TRUE;
-  update (self);
-}
-
-/* A preset for the duration, else Custom with its end */
-static void
-select_duration (CnvComposerWindow *self,
-                 guint              minutes)
-{
-  guint index = DURATION_CUSTOM;
-
-  for (guint i = 0; i < DURATION_CUSTOM; i++)
-    if ((guint) duration_presets[i] == minutes)
-      index = i;
-  adw_combo_row_set_selected (self->duration_row, index);
-}
-
-static void
-fill_end (CnvComposerWindow *self,
-          guint              minutes)
-{
-  g_autoptr(GDateTime) start = NULL;
-  g_autoptr(GDateTime) end = NULL;
-  g_autofree char *problem = NULL;
-
-  start = read_date_time (self, self->start_date_row, self->start_time_row, FALSE, &problem);
-  if (start == NULL)
-    return;
-  end = g_date_time_add_minutes (start, minutes);
-  set_date_time (self, self->end_date_row, self->end_time_row, end);
-}
-
-static void
-schedule_switched_cb (CnvComposerWindow *self)
-{
-  gboolean active = gtk_switch_get_active (self->schedule_switch);
-
-  adw_expander_row_set_enable_expansion (self->schedule_row, active);
-  adw_expander_row_set_expanded (self->schedule_row, active);
-
-  /* The next full half hour today: the usual "in a moment" of a calendar */
-  if (active && editable_text (self->start_date_row)[0] == '\0'
-      && editable_text (self->start_time_row)[0] == '\0')
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now (self->input.zone);
-      g_autoptr(GDateTime) midnight = g_date_time_new (self->input.zone,
-                                                       g_date_time_get_year (now),
-                                                       g_date_time_get_month (now),
-                                                       g_date_time_get_day_of_month (now),
-                                                       0, 0, 0);
-      int minutes = g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now);
-      g_autoptr(GDateTime) start = g_date_time_add_minutes (midnight, (minutes / 30 + 1) * 30);
-
-      set_date_time (self, self->start_date_row, self->start_time_row, start);
-      if (adw_combo_row_get_selected (self->duration_row) == DURATION_CUSTOM)
-        fill_end (self, self->default_duration);
-    }
-  schedule_changed_cb (self);
-}
-
-static void
-duration_changed_cb (CnvComposerWindow *self)
-{
-  guint selected = adw_combo_row_get_selected (self->duration_row);
-  gboolean custom = selected == DURATION_CUSTOM;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->end_date_row), custom);
-  gtk_widget_set_visible (GTK_WIDGET (self->end_time_row), custom);
-
-  if (custom && editable_text (self->end_date_row)[0] == '\0'
-      && editable_text (self->end_time_row)[0] == '\0')
-    fill_end (self, self->last_preset);
-  else if (!custom && selected < G_N_ELEMENTS (duration_presets))
-    self->last_preset = duration_presets[selected];
-  schedule_changed_cb (self);
-}
-
-static void
-date_popover_shown_cb (CnvComposerWindow *self,
-                       GtkPopover        *popover)
-{
-  gboolean end = popover == self->end_date_popover;
-  GtkCalendar *calendar = end ? self->end_calendar : self->start_calendar;
-  GDate date;
-
-  if (!parse_date (editable_text (end ? self->end_date_row : self->start_date_row), &date))
-    return;
-
-  {
-    g_autoptr(GDateTime) day = g_date_time_new (self->input.zone, g_date_get_year (&date),
-                                                g_date_get_month (&date), g_date_get_day (&date),
-                                                12, 0, 0);
-
-    self->updating = TRUE;
-    gtk_calendar_select_day (calendar, day);
-    self->updating = FALSE;
-  }
-}
-
-static void
-calendar_day_selected_cb (CnvComposerWindow *self,
-                          GtkCalendar       *calendar)
-{
-  gboolean end = calendar == self->end_calendar;
-  g_autoptr(GDateTime) day = NULL;
-  g_autofree char *text = NULL;
-
-  if (self->updating)
-    return;
-
-  day = gtk_calendar_get_date (calendar);
-  text = g_date_time_format (day, "%Y-%m-%d");
-  gtk_editable_set_text (GTK_EDITABLE (end ? self->end_date_row : self->start_date_row), text);
-  gtk_popover_popdown (end ? self->end_date_popover : self->start_date_popover);
+  cnv_composer_window_update (self);
 }
 
 /* Session types in the combo row: icon and name, and in the list the manager address too */
@@ -797,248 +386,11 @@ setup_session_types (CnvComposerWindow *self)
   session_type_changed_cb (self);
 }
 
-/* Sending */
-
-static void
-set_sending (CnvComposerWindow *self,
-             gboolean           sending)
+void
+cnv_composer_window_emit_request_sent (CnvComposerWindow *self,
+                                       const char        *summary)
 {
-  self->sending = sending;
-  /* The focus leaves the form first: a focused entry made insensitive never hears it lost it */
-  if (sending)
-    gtk_window_set_focus (GTK_WINDOW (self), NULL);
-  gtk_widget_set_sensitive (self->form_box, !sending);
-  gtk_stack_set_visible_child_name (self->send_stack, sending ? "spinner" : "label");
-  gtk_spinner_set_spinning (self->send_spinner, sending);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", !sending);
-  if (sending)
-    {
-      gtk_stack_set_visible_child_name (self->status_stack, "progress");
-      gtk_revealer_set_reveal_child (self->status_revealer, TRUE);
-    }
-  show_state (self);
-}
-
-static void
-show_failure (CnvComposerWindow *self,
-              const char        *sentence)
-{
-  gtk_label_set_text (self->error_label, sentence);
-  gtk_stack_set_visible_child_name (self->status_stack, "error");
-  gtk_revealer_set_reveal_child (self->status_revealer, TRUE);
-  gtk_widget_grab_focus (self->retry_button);
-}
-
-/* The engine's messages are for the log; the user reads what to do about it */
-static char *
-describe_send_error (const GError *error)
-{
-  if (error->domain == CNV_SMTP_ERROR)
-    switch ((CnvSmtpError) error->code)
-      {
-      case CNV_SMTP_ERROR_AUTH:
-        return g_strdup (_("The server refused your password. Check it in Preferences."));
-      case CNV_SMTP_ERROR_TLS:
-        return g_strdup (_("The mail server’s certificate is not trusted, or a secure connection "
-                           "could not be made. Check the server settings in Preferences."));
-      case CNV_SMTP_ERROR_TRANSIENT:
-        return g_strdup (_("The mail server could not be reached, or asked to try again later. "
-                           "Check your connection and retry."));
-      case CNV_SMTP_ERROR_PERMANENT:
-        /* Translators: %s is the mail server's reply, e.g. "550 5.1.1 User unknown" */
-        return g_strdup_printf (_("The mail server refused the request: %s"), error->message);
-      case CNV_SMTP_ERROR_INVALID:
-        /* Translators: %s is a technical reason */
-        return g_strdup_printf (_("The request cannot be sent: %s"), error->message);
-      default:
-        break;
-      }
-
-  if (error->domain == CNV_CREDENTIALS_ERROR)
-    switch ((CnvCredentialsError) error->code)
-      {
-      case CNV_CREDENTIALS_ERROR_NOT_FOUND:
-        return g_strdup (_("No password is saved for your mail account. Enter it in Preferences."));
-      case CNV_CREDENTIALS_ERROR_INSECURE:
-      case CNV_CREDENTIALS_ERROR_FAILED:
-      default:
-        return g_strdup (_("The password could not be read from the keyring. Unlock it and retry."));
-      }
-
-  if (error->domain == G_IO_ERROR || error->domain == G_RESOLVER_ERROR)
-    return g_strdup (_("The mail server could not be reached. Check your connection and retry."));
-
-  /* Translators: %s is a technical reason */
-  return g_strdup_printf (_("The request could not be sent: %s"), error->message);
-}
-
-static char *
-summarize (const char          *manager,
-           const CnvSendReport *report)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) names = NULL;
-  g_autofree char *rejected = NULL;
-
-  for (guint i = 0; report->rejected != NULL && i < report->rejected->len; i++)
-    {
-      const CnvSmtpRecipientFailure *failure = g_ptr_array_index (report->rejected, i);
-
-      g_strv_builder_add (builder, failure->address);
-    }
-  names = g_strv_builder_end (builder);
-  /* Translators: the separator of a list of e-mail addresses */
-  rejected = g_strjoinv (_(", "), names);
-
-  if (names[0] != NULL && report->copy_error != NULL)
-    /* Translators: the first %s is a manager address, the second a list of e-mail addresses */
-    return g_strdup_printf (_("Request sent to %s, but the server refused %s. "
-                              "A copy could not be saved in Sent."), manager, rejected);
-  if (names[0] != NULL)
-    /* Translators: the first %s is a manager address, the second a list of e-mail addresses */
-    return g_strdup_printf (_("Request sent to %s, but the server refused %s."), manager, rejected);
-  if (report->copy_error != NULL)
-    /* Translators: %s is a manager address such as videoconference@example.org */
-    return g_strdup_printf (_("Request sent to %s. A copy could not be saved in Sent."), manager);
-  /* Translators: %s is a manager address such as videoconference@example.org */
-  return g_strdup_printf (_("Request sent to %s"), manager);
-}
-
-static void
-send_progress_cb (CnvSendStage stage,
-                  gpointer     user_data)
-{
-  CnvComposerWindow *self = user_data;
-  const char *text = NULL;
-
-  if (self->cancellable == NULL)
-    return;
-  switch (stage)
-    {
-    case CNV_SEND_STAGE_PASSWORD:
-      text = _("Reading the password…");
-      break;
-    case CNV_SEND_STAGE_SUBMITTING:
-      text = _("Sending…");
-      break;
-    case CNV_SEND_STAGE_SAVING:
-      text = _("Saving a copy in Sent…");
-      break;
-    case CNV_SEND_STAGE_DONE:
-    default:
-      return;
-    }
-  gtk_label_set_text (self->progress_label, text);
-}
-
-static void
-request_sent_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(CnvComposerWindow) self = user_data;
-  g_autoptr(CnvSendReport) report = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *manager = NULL;
-  g_autofree char *summary = NULL;
-  GtkApplication *application;
-  gboolean disposed = self->cancellable == NULL;
-
-  report = cnv_request_sender_send_finish (result, &error);
-  g_clear_object (&self->cancellable);
-
-  if (report == NULL)
-    {
-      if (disposed)
-        return;
-      set_sending (self, FALSE);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          gtk_revealer_set_reveal_child (self->status_revealer, FALSE);
-          return;
-        }
-      g_message ("The request was not sent: %s", error->message);
-      {
-        g_autofree char *sentence = describe_send_error (error);
-
-        show_failure (self, sentence);
-      }
-      return;
-    }
-
-  /* Sent, even when the window was closed meanwhile: the address book and the settings learn
-   * from it, and the user is told */
-  for (guint i = 0; self->book != NULL && i < self->input.participants->len; i++)
-    cnv_address_book_note_used (self->book, g_ptr_array_index (self->input.participants, i));
-  for (guint i = 0; self->book != NULL && i < self->input.cc->len; i++)
-    cnv_address_book_note_used (self->book, g_ptr_array_index (self->input.cc, i));
-  if (self->input.session_type != NULL)
-    g_settings_set_string (self->settings, "last-session-type", self->input.session_type);
-  if (report->copy_error != NULL)
-    g_message ("The request was sent, but its copy was not saved: %s", report->copy_error);
-
-  manager = g_strdup (self->input.session_type != NULL ? self->input.session_type : "");
-  summary = summarize (manager, report);
   g_signal_emit (self, signals[REQUEST_SENT], 0, summary);
-
-  application = gtk_window_get_application (GTK_WINDOW (self));
-  if (CNV_IS_APPLICATION (application))
-    cnv_application_show_toast (CNV_APPLICATION (application), summary);
-
-  if (disposed)
-    return;
-  set_sending (self, FALSE);
-  self->closing = TRUE;
-  gtk_window_close (GTK_WINDOW (self));
-}
-
-static void
-send (CnvComposerWindow *self)
-{
-  g_autoptr(CnvAccount) account = NULL;
-  g_autoptr(CnvRequest) request = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->sending)
-    return;
-
-  cnv_address_field_commit (self->participants_field);
-  cnv_address_field_commit (self->cc_field);
-  update (self);
-  if (!gtk_widget_get_sensitive (self->send_button))
-    {
-      /* Ctrl+Enter on an unfinished request: say everything that is missing */
-      self->show_all_errors = TRUE;
-      show_state (self);
-      gtk_widget_error_bell (GTK_WIDGET (self));
-      return;
-    }
-
-  account = cnv_account_load (self->settings);
-  if (account == NULL || self->credentials == NULL)
-    {
-      show_failure (self, _("Set up your mail account in Preferences first."));
-      return;
-    }
-
-  request = cnv_composer_build_request (&self->input, &error);
-  if (request == NULL)
-    {
-      g_autofree char *sentence = NULL;
-
-      g_message ("The request could not be built: %s", error->message);
-      /* Translators: %s is a technical reason */
-      sentence = g_strdup_printf (_("The request could not be built: %s"), error->message);
-      show_failure (self, sentence);
-      return;
-    }
-
-  self->cancellable = g_cancellable_new ();
-  gtk_label_set_text (self->progress_label, _("Sending…"));
-  set_sending (self, TRUE);
-  cnv_request_sender_send_async (request, account, self->credentials,
-                                 send_progress_cb, self, self->cancellable,
-                                 request_sent_cb, g_object_ref (self));
 }
 
 /* Closing */
@@ -1052,7 +404,7 @@ is_draft_empty (CnvComposerWindow *self)
          && cnv_address_field_get_addresses (self->cc_field)->len == 0
          && cnv_address_field_get_pending_text (self->participants_field)[0] == '\0'
          && cnv_address_field_get_pending_text (self->cc_field)[0] == '\0'
-         && editable_text (self->title_row)[0] == '\0'
+         && gtk_editable_get_text (GTK_EDITABLE (self->title_row))[0] == '\0'
          && g_strstrip (message)[0] == '\0';
 }
 
@@ -1112,7 +464,7 @@ send_activated (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  send (CNV_COMPOSER_WINDOW (widget));
+  cnv_composer_window_send (CNV_COMPOSER_WINDOW (widget));
 }
 
 static void
@@ -1131,7 +483,7 @@ cancel_activated (GtkWidget  *widget,
 static void
 send_button_clicked_cb (CnvComposerWindow *self)
 {
-  send (self);
+  cnv_composer_window_send (self);
 }
 
 /* GObject */
@@ -1228,8 +580,7 @@ cnv_composer_window_class_init (CnvComposerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnvComposerWindow, end_time_row);
   gtk_widget_class_bind_template_child (widget_class, CnvComposerWindow, schedule_error);
   gtk_widget_class_bind_template_child (widget_class, CnvComposerWindow, warnings_label);
-  gtk_widget_class_bind_template_callback (widget_class, date_popover_shown_cb);
-  gtk_widget_class_bind_template_callback (widget_class, calendar_day_selected_cb);
+  cnv_composer_window_schedule_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_activated);
   gtk_widget_class_install_action (widget_class, "composer.cancel", NULL, cancel_activated);
@@ -1260,11 +611,7 @@ cnv_composer_window_init (CnvComposerWindow *self)
 
   cnv_composer_input_init (&self->input);
   memset (&self->state, 0, sizeof self->state);
-  setup_zone (self);
-
-  adw_entry_row_set_input_hints (self->start_date_row, GTK_INPUT_HINT_NO_SPELLCHECK);
-  adw_entry_row_set_input_purpose (self->start_time_row, GTK_INPUT_PURPOSE_DIGITS);
-  adw_entry_row_set_input_purpose (self->end_time_row, GTK_INPUT_PURPOSE_DIGITS);
+  cnv_composer_window_schedule_init (self);
 
   cnv_address_field_set_placeholder (self->participants_field, _("Add names or addresses"));
   cnv_address_field_set_placeholder (self->cc_field, _("Add names or addresses"));
@@ -1290,14 +637,6 @@ connect_widgets (CnvComposerWindow *self)
   g_signal_connect_swapped (self->title_row, "changed", G_CALLBACK (title_changed_cb), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->message_view), "changed",
                             G_CALLBACK (message_changed_cb), self);
-  g_signal_connect_swapped (self->schedule_switch, "notify::active",
-                            G_CALLBACK (schedule_switched_cb), self);
-  g_signal_connect_swapped (self->duration_row, "notify::selected",
-                            G_CALLBACK (duration_changed_cb), self);
-  g_signal_connect_swapped (self->start_date_row, "changed", G_CALLBACK (schedule_changed_cb), self);
-  g_signal_connect_swapped (self->start_time_row, "changed", G_CALLBACK (schedule_changed_cb), self);
-  g_signal_connect_swapped (self->end_date_row, "changed", G_CALLBACK (schedule_changed_cb), self);
-  g_signal_connect_swapped (self->end_time_row, "changed", G_CALLBACK (schedule_changed_cb), self);
 }
 
 static void
@@ -1324,17 +663,9 @@ setup (CnvComposerWindow *self,
 
   setup_session_types (self);
 
-  self->default_duration = g_settings_get_uint (self->settings, "default-duration");
-  select_duration (self, self->default_duration);
-  self->last_preset = self->default_duration;
-  if (adw_combo_row_get_selected (self->duration_row) == DURATION_CUSTOM)
-    self->last_preset = 60;
-  duration_changed_cb (self);
-  self->touched[CNV_COMPOSER_FIELD_START] = FALSE;
-  self->touched[CNV_COMPOSER_FIELD_END] = FALSE;
-
+  cnv_composer_window_schedule_setup (self);
   connect_widgets (self);
-  update (self);
+  cnv_composer_window_update (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->participants_field));
 }
 

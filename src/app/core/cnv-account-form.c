@@ -46,6 +46,7 @@ cnv_account_form_clear (CnvAccountForm *form)
         explicit_bzero (form->text[i], strlen (form->text[i]));
       g_clear_pointer (&form->text[i], g_free);
     }
+  g_clear_pointer (&form->saved, cnv_account_free);
   cnv_account_form_init (form);
 }
 
@@ -87,7 +88,8 @@ set_port (CnvAccountForm  *form,
  * @form: the form
  * @account: a saved account
  *
- * Fills every field from @account, none marked edited. The password field stays as it is.
+ * Fills every field from @account, none marked edited, and keeps a copy of @account as the
+ * saved account. The password field stays as it is.
  */
 void
 cnv_account_form_load (CnvAccountForm   *form,
@@ -109,6 +111,28 @@ cnv_account_form_load (CnvAccountForm   *form,
                           ? CNV_MAIL_SECURITY_STARTTLS : CNV_MAIL_SECURITY_TLS;
   form->smtp_security = account->smtp->security == CNV_MAIL_SECURITY_STARTTLS
                           ? CNV_MAIL_SECURITY_STARTTLS : CNV_MAIL_SECURITY_TLS;
+  cnv_account_form_set_saved (form, account);
+}
+
+/**
+ * cnv_account_form_set_saved:
+ * @form: the form
+ * @account: (nullable): the account just saved; %NULL = none
+ *
+ * The account that @form's changes are compared with from now on (see
+ * cnv_account_form_servers_changed()); the fields stay as they are.
+ */
+void
+cnv_account_form_set_saved (CnvAccountForm   *form,
+                            const CnvAccount *account)
+{
+  CnvAccount *copy;
+
+  g_return_if_fail (form != NULL);
+
+  copy = account != NULL ? cnv_account_copy (account) : NULL;
+  g_clear_pointer (&form->saved, cnv_account_free);
+  form->saved = copy;
 }
 
 /* Sets @field to @text unless the user edited it; TRUE when that changed it. */
@@ -306,14 +330,138 @@ check_user (const char *text)
   return NULL;
 }
 
+/* The keyring's name for a host (cnv-secret-credentials.c): lower-case ASCII (IDNA) */
+static char *
+keyring_host (const char *host)
+{
+  g_autofree char *ascii = g_hostname_to_ascii (host);
+
+  return g_ascii_strdown (ascii != NULL ? ascii : host, -1);
+}
+
+static gboolean
+same_host (const char *a,
+           const char *b)
+{
+  g_autofree char *key_a = NULL;
+  g_autofree char *key_b = NULL;
+
+  if (a == NULL || b == NULL)
+    return a == b;
+  key_a = keyring_host (a);
+  key_b = keyring_host (b);
+  return strcmp (key_a, key_b) == 0;
+}
+
+/* Whether the valid ones among one server's fields differ from @saved's; @address is the form's
+ * normalized address (NULL when not valid), the user name of an empty user field. */
+static gboolean
+server_changed (const CnvAccountForm *form,
+                CnvAccountField       host,
+                CnvAccountField       port,
+                CnvAccountField       user,
+                const char           *address,
+                const CnvMailServer  *saved,
+                guint16               saved_port)
+{
+  g_autofree char *host_error = check_host (form->text[host], host == CNV_ACCOUNT_FIELD_IMAP_HOST);
+  g_autofree char *port_error = NULL;
+  g_autofree char *user_error = check_user (form->text[user]);
+  guint16 port_number;
+
+  if (host_error == NULL)
+    {
+      g_autofree char *host_text = stripped (form->text[host]);
+
+      if (!same_host (host_text, saved->host))
+        return TRUE;
+    }
+
+  port_error = check_port (form->text[port], &port_number);
+  if (port_error == NULL && port_number != saved_port)
+    return TRUE;
+
+  if (user_error == NULL)
+    {
+      g_autofree char *user_text = stripped (form->text[user]);
+      const char *effective = *user_text != '\0' ? user_text : address;
+
+      if (effective != NULL && g_strcmp0 (effective, saved->user) != 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * cnv_account_form_servers_changed:
+ * @form: the form
+ * @saved: (nullable): the account as saved, usually @form's own `saved`
+ *
+ * Whether the form now describes other servers (or another user on them) than @saved: the
+ * address, or an IMAP or SMTP host (compared as the keyring does, in lower-case ASCII), port or
+ * user name (an empty one is the address) differs. Fields that are not valid are not compared.
+ *
+ * Returns: %TRUE when a password stored for @saved cannot be taken for the form's servers
+ */
+gboolean
+cnv_account_form_servers_changed (const CnvAccountForm *form,
+                                  const CnvAccount     *saved)
+{
+  g_autofree char *address_error = NULL;
+  g_autofree char *address = NULL;
+
+  g_return_val_if_fail (form != NULL, FALSE);
+
+  if (saved == NULL || saved->imap == NULL || saved->smtp == NULL)
+    return FALSE;
+
+  address_error = check_address (form->text[CNV_ACCOUNT_FIELD_ADDRESS]);
+  if (address_error == NULL)
+    {
+      g_autofree char *address_text = stripped (form->text[CNV_ACCOUNT_FIELD_ADDRESS]);
+
+      address = cnv_address_normalize (address_text, NULL);
+      if (g_strcmp0 (address, saved->address) != 0)
+        return TRUE;
+    }
+
+  return server_changed (form, CNV_ACCOUNT_FIELD_IMAP_HOST, CNV_ACCOUNT_FIELD_IMAP_PORT,
+                         CNV_ACCOUNT_FIELD_IMAP_USER, address, saved->imap,
+                         cnv_mail_server_get_imap_port (saved->imap))
+         || server_changed (form, CNV_ACCOUNT_FIELD_SMTP_HOST, CNV_ACCOUNT_FIELD_SMTP_PORT,
+                            CNV_ACCOUNT_FIELD_SMTP_USER, address, saved->smtp,
+                            cnv_mail_server_get_smtp_port (saved->smtp));
+}
+
+/**
+ * cnv_account_form_secret_moved:
+ * @saved: a server as saved
+ * @server: the same protocol's server as about to be saved
+ *
+ * The keyring names a password by protocol, host (lower-case ASCII) and user name
+ * (cnv_secret_credentials_store_async()): the port and the security are not part of it.
+ *
+ * Returns: %TRUE when the password for @server is kept under another name than @saved's, whose
+ *   entry is then stale once @server is saved
+ */
+gboolean
+cnv_account_form_secret_moved (const CnvMailServer *saved,
+                               const CnvMailServer *server)
+{
+  g_return_val_if_fail (saved != NULL, FALSE);
+  g_return_val_if_fail (server != NULL, FALSE);
+
+  return !same_host (saved->host, server->host) || g_strcmp0 (saved->user, server->user) != 0;
+}
+
 /**
  * cnv_account_form_evaluate:
  * @form: the form
  * @state: (out caller-allocates): filled; clear it with cnv_account_form_state_clear()
  *
  * An error for each field that cannot be used as typed, and whether Save and Test connection may
- * be pressed: Test needs the servers, the address and a password (typed, or in the keyring); Save
- * needs a valid name too.
+ * be pressed: Test needs the servers, the address and a password (typed, or in the keyring for
+ * the servers as saved); Save needs a valid name too.
  */
 void
 cnv_account_form_evaluate (const CnvAccountForm *form,
@@ -321,6 +469,7 @@ cnv_account_form_evaluate (const CnvAccountForm *form,
 {
   guint16 port;
   gboolean servers_ok = TRUE;
+  gboolean stored;
 
   g_return_if_fail (form != NULL);
   g_return_if_fail (state != NULL);
@@ -328,8 +477,13 @@ cnv_account_form_evaluate (const CnvAccountForm *form,
   memset (state, 0, sizeof *state);
   state->errors[CNV_ACCOUNT_FIELD_ADDRESS] = check_address (form->text[CNV_ACCOUNT_FIELD_ADDRESS]);
   state->errors[CNV_ACCOUNT_FIELD_NAME] = check_name (form->text[CNV_ACCOUNT_FIELD_NAME]);
-  if (form->text[CNV_ACCOUNT_FIELD_PASSWORD] == NULL && !form->password_stored)
-    state->errors[CNV_ACCOUNT_FIELD_PASSWORD] = g_strdup (_("Enter the password of the account."));
+  /* The stored password was given for the saved servers: another server (or user) gets it only
+   * when the user types it again, and the keyring then keeps it under the new names. */
+  stored = form->password_stored && !cnv_account_form_servers_changed (form, form->saved);
+  if (form->text[CNV_ACCOUNT_FIELD_PASSWORD] == NULL && !stored)
+    state->errors[CNV_ACCOUNT_FIELD_PASSWORD] =
+      g_strdup (form->password_stored ? _("Enter the password for the new server settings.")
+                                      : _("Enter the password of the account."));
   state->errors[CNV_ACCOUNT_FIELD_IMAP_HOST] =
     check_host (form->text[CNV_ACCOUNT_FIELD_IMAP_HOST], TRUE);
   state->errors[CNV_ACCOUNT_FIELD_IMAP_PORT] =

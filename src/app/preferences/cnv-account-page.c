@@ -5,7 +5,8 @@
  * The page is a view of a CnvAccountForm: every change of a row goes into the form (marked
  * edited when the user typed it, so that a provider guess never overwrites it), the form is
  * evaluated, and the page shows what it says. The password is read from its row only at the
- * moment it goes to the connection test or the keyring.
+ * moment it goes to the connection test (cnv-account-page-test.c) or the keyring
+ * (cnv-account-page-save.c).
  */
 #define G_LOG_DOMAIN "cnv-app"
 
@@ -15,73 +16,14 @@
 
 #include <glib/gi18n.h>
 
-#include "cnv-account-page.h"
-
-#include "cnv-account-form.h"
+#include "cnv-account-page-private.h"
 #include "cnv-app-settings.h"
-#include "cnv-connection-test.h"
 #include "cnv-provider.h"
-#include "cnv-secret-credentials.h"
 
 /* Wait this long after the last key press in the address before guessing the servers. */
 #define GUESS_DELAY_MS 600
 /* The autoconfig fetch's limit (cnv_provider_guess_async). */
 #define GUESS_TIMEOUT_S 5
-
-struct _CnvAccountPage
-{
-  AdwPreferencesPage parent_instance;
-
-  CnvAccountForm  form;
-  gboolean        touched[CNV_ACCOUNT_N_FIELDS];
-  GtkWidget      *rows[CNV_ACCOUNT_N_FIELDS];
-  GtkWidget      *error_icons[CNV_ACCOUNT_N_FIELDS];
-  CnvCredentials *credentials;
-
-  gboolean        loading;
-  gboolean        guess_enabled;
-  gboolean        can_save;
-  gboolean        can_test;
-  gboolean        changed;
-  gboolean        testing;
-
-  guint           guess_timeout_id;
-  GCancellable   *guess_cancellable;
-  GCancellable   *cancellable;
-  GtkNativeDialog *file_chooser;
-
-  /* template */
-  GtkWidget      *intro_group;
-  GtkWidget      *intro_icon;
-  GtkWidget      *address_row;
-  GtkWidget      *name_row;
-  GtkWidget      *password_row;
-  GtkWidget      *account_error_label;
-  AdwPreferencesGroup *imap_group;
-  GtkWidget      *imap_spinner;
-  GtkWidget      *imap_host_row;
-  GtkWidget      *imap_port_row;
-  AdwComboRow    *imap_security_row;
-  GtkWidget      *imap_user_row;
-  GtkWidget      *imap_error_label;
-  GtkWidget      *smtp_host_row;
-  GtkWidget      *smtp_port_row;
-  AdwComboRow    *smtp_security_row;
-  GtkWidget      *smtp_user_row;
-  GtkWidget      *smtp_error_label;
-  GtkWidget      *ca_file_row;
-  GtkWidget      *ca_file_button;
-  GtkWidget      *sent_folder_row;
-  GtkWidget      *test_button;
-  GtkWidget      *test_spinner;
-  GtkWidget      *test_status_label;
-  GtkWidget      *extra_action_box;
-  GtkWidget      *result_box;
-  GtkWidget      *result_icon;
-  GtkWidget      *result_label;
-  GtkWidget      *details_expander;
-  GtkWidget      *details_label;
-};
 
 G_DEFINE_FINAL_TYPE (CnvAccountPage, cnv_account_page, ADW_TYPE_PREFERENCES_PAGE)
 
@@ -143,9 +85,9 @@ cnv_account_page_add_action_widget (CnvAccountPage *self,
   gtk_box_append (GTK_BOX (self->extra_action_box), widget);
 }
 
-static void
-set_changed (CnvAccountPage *self,
-             gboolean        changed)
+void
+cnv_account_page_set_changed (CnvAccountPage *self,
+                              gboolean        changed)
 {
   if (self->changed == changed)
     return;
@@ -179,8 +121,8 @@ error_label_for (CnvAccountPage  *self,
 
 /* Shows what the form says: an error at each field that the user has reached (typed in, or
  * filled), and whether Save and Test Connection may be pressed. */
-static void
-evaluate (CnvAccountPage *self)
+void
+cnv_account_page_evaluate (CnvAccountPage *self)
 {
   CnvAccountFormState state = { { NULL } };
   GtkWidget *labels[] = { self->account_error_label, self->imap_error_label,
@@ -194,8 +136,11 @@ evaluate (CnvAccountPage *self)
   for (guint i = 0; i < CNV_ACCOUNT_N_FIELDS; i++)
     {
       const char *error = state.errors[i];
+      /* With a password in the keyring, the password's error means the servers changed (the
+       * stored one was given for the saved ones): it shows at once, where the user looks next */
       gboolean reached = self->touched[i]
-                         || (self->form.text[i] != NULL && *self->form.text[i] != '\0');
+                         || (self->form.text[i] != NULL && *self->form.text[i] != '\0')
+                         || (i == CNV_ACCOUNT_FIELD_PASSWORD && self->form.password_stored);
       gboolean show = error != NULL && reached;
 
       if (show)
@@ -313,7 +258,7 @@ on_guessed (GObject      *source,
 
   if (cnv_account_form_apply_guess (&self->form, guess))
     sync_rows_from_form (self);
-  evaluate (self);
+  cnv_account_page_evaluate (self);
 }
 
 static gboolean
@@ -356,7 +301,7 @@ on_row_changed (GtkEditable    *row,
   if (!self->loading)
     {
       self->touched[field] = TRUE;
-      set_changed (self, TRUE);
+      cnv_account_page_set_changed (self, TRUE);
 
       if (field == CNV_ACCOUNT_FIELD_ADDRESS && self->guess_enabled)
         {
@@ -365,7 +310,7 @@ on_row_changed (GtkEditable    *row,
         }
     }
 
-  evaluate (self);
+  cnv_account_page_evaluate (self);
 }
 
 static void
@@ -373,7 +318,7 @@ on_other_row_changed (GtkEditable    *row,
                       CnvAccountPage *self)
 {
   if (!self->loading)
-    set_changed (self, TRUE);
+    cnv_account_page_set_changed (self, TRUE);
 }
 
 static void
@@ -390,8 +335,8 @@ on_security_changed (AdwComboRow    *row,
     self->form.smtp_security = security;
 
   if (!self->loading)
-    set_changed (self, TRUE);
-  evaluate (self);
+    cnv_account_page_set_changed (self, TRUE);
+  cnv_account_page_evaluate (self);
 }
 
 static void
@@ -453,10 +398,9 @@ entry_text_or_null (GtkWidget *row)
   return *text != '\0' ? g_steal_pointer (&text) : NULL;
 }
 
-/* The account the form describes, with the Advanced rows. */
-static CnvAccount *
-build_account (CnvAccountPage  *self,
-               GError         **error)
+CnvAccount *
+cnv_account_page_build_account (CnvAccountPage  *self,
+                                GError         **error)
 {
   g_autofree char *ca_file = entry_text_or_null (self->ca_file_row);
   CnvAccount *account;
@@ -488,7 +432,7 @@ on_password_looked_up (GObject      *source,
   self->form.password_stored = secret != NULL;
   if (secret != NULL)
     cnv_credentials_secret_free (secret);
-  evaluate (self);
+  cnv_account_page_evaluate (self);
 }
 
 void
@@ -518,8 +462,8 @@ cnv_account_page_load (CnvAccountPage *self,
                          account->sent_folder != NULL ? account->sent_folder : "");
   self->loading = FALSE;
 
-  set_changed (self, FALSE);
-  evaluate (self);
+  cnv_account_page_set_changed (self, FALSE);
+  cnv_account_page_evaluate (self);
 
   /* An empty password row keeps the stored password: find out whether there is one. */
   if (self->credentials != NULL)
@@ -527,400 +471,10 @@ cnv_account_page_load (CnvAccountPage *self,
                                   on_password_looked_up, self);
 }
 
-/* The page was disposed (its widgets are gone) while a task ran on: the task only finishes. */
-static gboolean
-page_gone (CnvAccountPage *self)
+gboolean
+cnv_account_page_is_gone (CnvAccountPage *self)
 {
   return g_cancellable_is_cancelled (self->cancellable);
-}
-
-/* Connection test */
-
-typedef struct
-{
-  CnvAccount *account;
-} TestData;
-
-static void
-test_data_free (TestData *data)
-{
-  g_clear_pointer (&data->account, cnv_account_free);
-  g_free (data);
-}
-
-static void
-set_testing (CnvAccountPage *self,
-             gboolean        testing)
-{
-  self->testing = testing;
-  gtk_widget_set_visible (self->test_spinner, testing);
-  gtk_widget_set_visible (self->test_status_label, testing);
-  if (testing)
-    {
-      gtk_spinner_start (GTK_SPINNER (self->test_spinner));
-      gtk_widget_set_visible (self->result_box, FALSE);
-    }
-  else
-    gtk_spinner_stop (GTK_SPINNER (self->test_spinner));
-  gtk_widget_set_sensitive (self->test_button, self->can_test && !testing);
-}
-
-static gboolean
-focus_result (gpointer user_data)
-{
-  CnvAccountPage *self = CNV_ACCOUNT_PAGE (user_data);
-
-  if (!page_gone (self))
-    {
-      gtk_widget_grab_focus (self->result_label);
-      gtk_label_select_region (GTK_LABEL (self->result_label), 0, 0);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-show_result (CnvAccountPage *self,
-             const char     *message,
-             const char     *details,
-             gboolean        ok)
-{
-  gtk_label_set_text (GTK_LABEL (self->result_label), message);
-  gtk_image_set_from_icon_name (GTK_IMAGE (self->result_icon),
-                                ok ? "emblem-ok-symbolic" : "dialog-error-symbolic");
-  if (ok)
-    {
-      gtk_widget_remove_css_class (self->result_label, "error");
-      gtk_widget_remove_css_class (self->result_icon, "error");
-      gtk_widget_add_css_class (self->result_label, "success");
-      gtk_widget_add_css_class (self->result_icon, "success");
-    }
-  else
-    {
-      gtk_widget_remove_css_class (self->result_label, "success");
-      gtk_widget_remove_css_class (self->result_icon, "success");
-      gtk_widget_add_css_class (self->result_label, "error");
-      gtk_widget_add_css_class (self->result_icon, "error");
-    }
-  gtk_label_set_text (GTK_LABEL (self->details_label), details != NULL ? details : "");
-  gtk_expander_set_expanded (GTK_EXPANDER (self->details_expander), FALSE);
-  gtk_widget_set_visible (self->details_expander, details != NULL && *details != '\0');
-  gtk_widget_set_visible (self->result_box, TRUE);
-
-  /* The verdict sits below the fields: bring it into view (the page scrolls to the focus),
-   * once it has its place in the layout. */
-  if (!ok)
-    g_idle_add_full (G_PRIORITY_LOW, focus_result, g_object_ref (self), g_object_unref);
-}
-
-static void
-on_tested (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  CnvAccountPage *self = g_task_get_source_object (task);
-  g_autoptr(CnvConnectionReport) report = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) message = g_string_new (NULL);
-  g_autoptr(GString) details = g_string_new (NULL);
-  gboolean ok;
-
-  report = cnv_connection_test_finish (result, &error);
-  if (page_gone (self))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
-      return;
-    }
-  set_testing (self, FALSE);
-  if (report == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  ok = cnv_connection_report_is_ok (report);
-  if (ok)
-    g_string_append (message, _("Connected to both servers"));
-  else
-    {
-      const char *messages[] = { report->imap_message, report->smtp_message };
-      const char *protocols[] = { "IMAP", "SMTP" };
-      const char *engine[] = { report->imap_detail, report->smtp_detail };
-
-      for (guint i = 0; i < G_N_ELEMENTS (messages); i++)
-        {
-          if (messages[i] != NULL)
-            g_string_append_printf (message, "%s%s", message->len > 0 ? "\n" : "", messages[i]);
-          if (engine[i] != NULL)
-            g_string_append_printf (details, "%s%s: %s", details->len > 0 ? "\n" : "",
-                                    protocols[i], engine[i]);
-        }
-    }
-
-  show_result (self, message->str, details->str, ok);
-  g_task_return_boolean (task, ok);
-}
-
-static void
-run_test (GTask      *task,
-          const char *password)
-{
-  TestData *data = g_task_get_task_data (task);
-
-  cnv_connection_test_async (data->account, password, g_task_get_cancellable (task), on_tested,
-                             task);
-}
-
-static void
-on_test_password (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  CnvAccountPage *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  char *secret;
-
-  secret = cnv_credentials_lookup_finish (CNV_CREDENTIALS (source), result, &error);
-  if (page_gone (self))
-    {
-      if (secret != NULL)
-        cnv_credentials_secret_free (secret);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
-      return;
-    }
-  if (secret == NULL)
-    {
-      set_testing (self, FALSE);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      show_result (self, _("No password is stored for this account: type it in."),
-                   error->message, FALSE);
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-
-  run_test (g_steal_pointer (&task), secret);
-  cnv_credentials_secret_free (secret);
-}
-
-void
-cnv_account_page_test_async (CnvAccountPage      *self,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  TestData *data;
-  const char *password;
-
-  g_return_if_fail (CNV_IS_ACCOUNT_PAGE (self));
-
-  task = g_task_new (self, cancellable != NULL ? cancellable : self->cancellable, callback,
-                     user_data);
-  g_task_set_source_tag (task, cnv_account_page_test_async);
-
-  data = g_new0 (TestData, 1);
-  g_task_set_task_data (task, data, (GDestroyNotify) test_data_free);
-  data->account = build_account (self, &error);
-  if (data->account == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  set_testing (self, TRUE);
-  password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  if (*password != '\0')
-    run_test (g_steal_pointer (&task), password);
-  else if (self->credentials != NULL)
-    cnv_credentials_lookup_async (self->credentials, "imap", data->account->imap,
-                                  g_task_get_cancellable (task), on_test_password,
-                                  g_steal_pointer (&task));
-  else
-    {
-      set_testing (self, FALSE);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                               "No keyring to read the password from");
-    }
-}
-
-gboolean
-cnv_account_page_test_finish (CnvAccountPage  *self,
-                              GAsyncResult    *result,
-                              GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-on_test_button_done (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!cnv_account_page_test_finish (CNV_ACCOUNT_PAGE (source), result, &error)
-      && error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Cannot test the connection: %s", error->message);
-}
-
-static void
-on_test_clicked (GtkButton      *button,
-                 CnvAccountPage *self)
-{
-  cnv_account_page_test_async (self, NULL, on_test_button_done, NULL);
-}
-
-/* Saving */
-
-typedef struct
-{
-  CnvAccount *account;
-  GSettings  *settings;
-  char       *password;
-  guint       step;
-} SaveData;
-
-static void
-save_data_free (SaveData *data)
-{
-  g_clear_pointer (&data->account, cnv_account_free);
-  g_clear_object (&data->settings);
-  if (data->password != NULL)
-    cnv_credentials_secret_free (data->password);
-  g_free (data);
-}
-
-static void save_next (GTask *task);
-
-static void
-on_password_stored (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!cnv_secret_credentials_store_finish (CNV_SECRET_CREDENTIALS (source), result, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  save_next (g_steal_pointer (&task));
-}
-
-/* IMAP's password, then SMTP's, then the settings. */
-static void
-save_next (GTask *task)
-{
-  CnvAccountPage *self = g_task_get_source_object (task);
-  SaveData *data = g_task_get_task_data (task);
-  guint step = data->step++;
-
-  if (data->password != NULL && step < 2)
-    {
-      const char *protocol = step == 0 ? "imap" : "smtp";
-      const CnvMailServer *server = step == 0 ? data->account->imap : data->account->smtp;
-      g_autofree char *label = NULL;
-
-      if (step == 0)
-        /* Translators: the keyring item's name (Passwords and Keys); %s is the address. */
-        label = g_strdup_printf (_("Convene incoming mail password for %s"),
-                                 data->account->address);
-      else
-        /* Translators: the keyring item's name (Passwords and Keys); %s is the address. */
-        label = g_strdup_printf (_("Convene outgoing mail password for %s"),
-                                 data->account->address);
-
-      cnv_secret_credentials_store_async (CNV_SECRET_CREDENTIALS (self->credentials), protocol,
-                                          server, data->password, label,
-                                          g_task_get_cancellable (task), on_password_stored,
-                                          task);
-      return;
-    }
-
-  cnv_account_save (data->account, data->settings);
-
-  if (page_gone (self))
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
-
-  self->form.password_stored = self->form.password_stored || data->password != NULL;
-  self->loading = TRUE;
-  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
-  self->loading = FALSE;
-  self->guess_enabled = FALSE;
-  set_changed (self, FALSE);
-  evaluate (self);
-
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-}
-
-void
-cnv_account_page_save_async (CnvAccountPage      *self,
-                             GSettings           *settings,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *password;
-  SaveData *data;
-
-  g_return_if_fail (CNV_IS_ACCOUNT_PAGE (self));
-  g_return_if_fail (G_IS_SETTINGS (settings));
-
-  task = g_task_new (self, cancellable != NULL ? cancellable : self->cancellable, callback,
-                     user_data);
-  g_task_set_source_tag (task, cnv_account_page_save_async);
-
-  data = g_new0 (SaveData, 1);
-  g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
-  data->settings = g_object_ref (settings);
-  data->account = build_account (self, &error);
-  if (data->account == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  if (*password != '\0')
-    {
-      if (!CNV_IS_SECRET_CREDENTIALS (self->credentials))
-        {
-          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                                   "No keyring to store the password in");
-          return;
-        }
-      data->password = g_strdup (password);
-    }
-
-  save_next (g_steal_pointer (&task));
-}
-
-gboolean
-cnv_account_page_save_finish (CnvAccountPage  *self,
-                              GAsyncResult    *result,
-                              GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* GObject */
@@ -1073,9 +627,9 @@ cnv_account_page_init (CnvAccountPage *self)
   g_signal_connect (self->ca_file_row, "changed", G_CALLBACK (on_other_row_changed), self);
   g_signal_connect (self->sent_folder_row, "changed", G_CALLBACK (on_other_row_changed), self);
   g_signal_connect (self->ca_file_button, "clicked", G_CALLBACK (on_choose_ca_file), self);
-  g_signal_connect (self->test_button, "clicked", G_CALLBACK (on_test_clicked), self);
+  cnv_account_page_test_init (self);
 
   /* The form's defaults (ports, security) shown before any guess. */
   sync_rows_from_form (self);
-  evaluate (self);
+  cnv_account_page_evaluate (self);
 }

@@ -124,6 +124,9 @@ on_tested (GObject      *source,
 {
   g_autoptr(CnvAccountSetupWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  CnvAccountPage *page;
+  GSettings *settings;
+  GCancellable *cancellable;
   gboolean ok;
 
   ok = cnv_account_page_test_finish (CNV_ACCOUNT_PAGE (source), result, &error);
@@ -138,8 +141,11 @@ on_tested (GObject      *source,
       return;
     }
 
-  cnv_account_page_save_async (self->page, cnv_application_get_settings (self->application),
-                               self->cancellable, on_saved, g_steal_pointer (&self));
+  /* The arguments are read before the reference is handed over: C leaves their order open. */
+  page = self->page;
+  settings = cnv_application_get_settings (self->application);
+  cancellable = self->cancellable;
+  cnv_account_page_save_async (page, settings, cancellable, on_saved, g_steal_pointer (&self));
 }
 
 static void
