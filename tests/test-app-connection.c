@@ -10,6 +10,7 @@
 #include "cnv-connection-test.h"
 #include "cnv-engine.h"
 #include "cnv-imap-client.h"
+#include "cnv-provider.h"
 #include "cnv-smtp.h"
 #include "log-guard.h"
 #include "mailstack-fixture.h"
@@ -270,6 +271,70 @@ test_stack_wrong_password (void)
   g_assert_no_error (error);
   g_assert_cmpint (report->imap, ==, CNV_CONNECTION_WRONG_PASSWORD);
   g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_WRONG_PASSWORD);
+  g_assert_cmpstr (report->imap_message, ==, expected_imap);
+}
+
+/* A refused password for an address of a provider that wants something else (an app password,
+ * OAuth): the sentence says so. The servers are the stack's, refusing for real; only the
+ * account's address is the provider's. */
+static void
+test_stack_wrong_password_hint (void)
+{
+  static const char * const addresses[] = { "alice@gmail.com", "Alice@Hotmail.com" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+    {
+      g_autoptr(CnvAccount) account = make_account ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CnvConnectionReport) report = NULL;
+      const char *hint = cnv_provider_get_password_hint (addresses[i]);
+      g_autofree char *expected_imap = g_strdup_printf (
+        "The IMAP server %s refused the user name or password. %s", get_stack ()->host, hint);
+      g_autofree char *expected_smtp = g_strdup_printf (
+        "The SMTP server %s refused the user name or password. %s", get_stack ()->host, hint);
+
+      g_assert_nonnull (hint);
+      g_free (account->address);
+      account->address = g_strdup (addresses[i]);
+      log_guard_forbid ("not-alices-password");
+      report = run_test (account, "not-alices-password", NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (report->imap, ==, CNV_CONNECTION_WRONG_PASSWORD);
+      g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_WRONG_PASSWORD);
+      g_assert_cmpstr (report->imap_message, ==, expected_imap);
+      g_assert_cmpstr (report->smtp_message, ==, expected_smtp);
+      g_clear_pointer (&report, cnv_connection_report_free);
+
+      /* No password: the same, without asking the servers. */
+      report = run_test (account, "", NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (report->imap_message, ==, expected_imap);
+      g_assert_cmpstr (report->smtp_message, ==, expected_smtp);
+    }
+
+  {
+    /* The hint is for a refused password only: the right password, or another problem, has
+     * none. */
+    g_autoptr(CnvAccount) account = make_account ();
+    g_autofree char *password = password_of ("alice");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CnvConnectionReport) report = NULL;
+
+    g_free (account->address);
+    account->address = g_strdup ("alice@gmail.com");
+    report = run_test (account, password, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (cnv_connection_report_is_ok (report));
+    g_clear_pointer (&report, cnv_connection_report_free);
+
+    g_clear_pointer (&account->imap->ca_file, g_free);
+    g_clear_pointer (&account->smtp->ca_file, g_free);
+    report = run_test (account, password, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (report->imap, ==, CNV_CONNECTION_CERTIFICATE);
+    g_assert_null (strstr (report->imap_message, "app password"));
+    g_assert_null (strstr (report->smtp_message, "app password"));
+  }
 }
 
 static void
@@ -397,6 +462,7 @@ main (int   argc,
   g_test_add_func ("/app/connection/describe", test_describe);
   g_test_add_func ("/app/connection/stack/ok", test_stack_ok);
   g_test_add_func ("/app/connection/stack/wrong-password", test_stack_wrong_password);
+  g_test_add_func ("/app/connection/stack/wrong-password-hint", test_stack_wrong_password_hint);
   g_test_add_func ("/app/connection/stack/certificate", test_stack_certificate);
   g_test_add_func ("/app/connection/stack/unreachable", test_stack_unreachable);
   g_test_add_func ("/app/connection/stack/tls-mixup", test_stack_tls_mixup);

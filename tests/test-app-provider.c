@@ -64,8 +64,9 @@ test_table (void)
       CNV_MAIL_SECURITY_TLS, "alice@gmx.de" },
     { "alice@gmx.com", "imap.gmx.com", 993, "alice@gmx.com", "mail.gmx.com", 465,
       CNV_MAIL_SECURITY_TLS, "alice@gmx.com" },
-    { "alice@web.de", "imap.web.de", 993, "alice@web.de", "smtp.web.de", 465,
-      CNV_MAIL_SECURITY_TLS, "alice@web.de" },
+    /* WEB.DE's help page: SMTP on 587 with STARTTLS. */
+    { "alice@web.de", "imap.web.de", 993, "alice@web.de", "smtp.web.de", 587,
+      CNV_MAIL_SECURITY_STARTTLS, "alice@web.de" },
     { "alice@mailbox.org", "imap.mailbox.org", 993, "alice@mailbox.org", "smtp.mailbox.org", 465,
       CNV_MAIL_SECURITY_TLS, "alice@mailbox.org" },
     { "alice@posteo.net", "posteo.de", 993, "alice@posteo.net", "posteo.de", 465,
@@ -112,6 +113,45 @@ test_table (void)
   g_assert_null (cnv_provider_guess_from_table ("alice@notgmail.com"));
   g_assert_null (cnv_provider_guess_from_table ("gmail.com"));
   g_assert_null (cnv_provider_guess_from_table (""));
+}
+
+/* The providers whose own password does not work in a mail program say what does. */
+static void
+test_password_hint (void)
+{
+  static const struct { const char *address; const char *part; } hinted[] = {
+    { "alice@gmail.com", "Gmail needs an app password" },
+    { "Alice@GoogleMail.COM", "Gmail needs an app password" },
+    { "alice@yahoo.co.uk", "app password" },
+    { "alice@icloud.com", "app-specific password" },
+    { "alice@me.com", "app-specific password" },
+    { "alice@aol.com", "app password" },
+    { "alice@fastmail.fm", "app password" },
+    { "alice@yandex.ru", "app password" },
+    { "alice@hotmail.com", "OAuth" },
+    { "alice@outlook.com", "OAuth" },
+    { "alice@live.co.uk", "OAuth" },
+    { "alice@web.de", "IMAP access" },
+    { "alice@gmx.net", "IMAP access" },
+    { "alice@zoho.eu", "app-specific password" },
+    { "alice@proton.me", "Bridge" },
+  };
+  static const char * const plain[] = {
+    "alice@mailbox.org", "alice@posteo.de", "alice@free.fr", "alice@example.org",
+    "alice@gmail.com.evil.test", "alice", "",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hinted); i++)
+    {
+      const char *hint = cnv_provider_get_password_hint (hinted[i].address);
+
+      g_test_message ("%s: %s", hinted[i].address, hint);
+      g_assert_nonnull (hint);
+      g_assert_nonnull (strstr (hint, hinted[i].part));
+      g_assert_true (g_str_has_suffix (hint, "."));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
+    g_assert_null (cnv_provider_get_password_hint (plain[i]));
 }
 
 static void
@@ -517,6 +557,77 @@ test_parse_first_provider (void)
   g_assert_cmpstr (guess->smtp->host, ==, "smtp.first.example");
 }
 
+/* Texts of the document that the window shows: no bidirectional override or isolate, no
+ * zero-width or other format character, no control, no line separator; a name of nothing but
+ * those is no name. A user name with one of them is not used. */
+static void
+test_parse_shown_text (void)
+{
+  static const struct { const char *name; const char *expected; } cases[] = {
+    /* U+202E RIGHT-TO-LEFT OVERRIDE … U+202C POP DIRECTIONAL FORMATTING */
+    { "Example \xe2\x80\xae" "liaM\xe2\x80\xac Co", "Example liaM Co" },
+    /* U+2066 LEFT-TO-RIGHT ISOLATE … U+2069 POP DIRECTIONAL ISOLATE, U+202A…U+202D */
+    { "\xe2\x81\xa6" "Ex\xe2\x81\xa7" "am\xe2\x81\xa8" "ple\xe2\x81\xa9"
+      "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xad Mail", "Example Mail" },
+    /* U+200B ZERO WIDTH SPACE, U+200C, U+200D, U+2060 WORD JOINER, U+FEFF, U+00AD SOFT HYPHEN,
+     * U+200E/U+200F marks, U+061C ARABIC LETTER MARK */
+    { "G\xe2\x80\x8bm\xe2\x80\x8c" "a\xe2\x80\x8di\xe2\x81\xa0l\xef\xbb\xbf \xc2\xad"
+      "Mail\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", "Gmail Mail" },
+    /* Controls, C1 (U+0085), U+2028, U+2029, no-break and ideographic spaces: one space. */
+    { "A&#9;B&#10;&#13;C\xc2\x85" "D\xe2\x80\xa8" "E\xe2\x80\xa9" "F\xc2\xa0G\xe3\x80\x80H",
+      "A B C D E F G H" },
+    /* A private-use character (U+E000) and an unassigned one (U+0378). */
+    { "Mail\xee\x80\x80 Co\xcd\xb8", "Mail Co" },
+    /* Names of other scripts stay as they are. */
+    { "Почта \xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a \xe9\x83\xb5\xe4\xbe\xbf", NULL },
+    /* Nothing visible: no name. */
+    { "\xe2\x80\xae\xe2\x80\x8b \xe2\x81\xa6&#9;", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *xml = g_strdup_printf (
+        "<clientConfig version=\"1.1\"><emailProvider id=\"x\"><displayName>%s</displayName>"
+        "<incomingServer type=\"imap\"><hostname>imap.example.org</hostname><port>993</port>"
+        "<socketType>SSL</socketType></incomingServer><outgoingServer type=\"smtp\">"
+        "<hostname>smtp.example.org</hostname><port>465</port><socketType>SSL</socketType>"
+        "</outgoingServer></emailProvider></clientConfig>", cases[i].name);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CnvProviderGuess) guess = parse (xml, &error);
+      const char *expected = cases[i].expected != NULL ? cases[i].expected : cases[i].name;
+
+      g_assert_no_error (error);
+      if (*expected == '\0')
+        g_assert_null (guess->display_name);
+      else
+        g_assert_cmpstr (guess->display_name, ==, expected);
+    }
+
+  {
+    static const char * const usernames[] = {
+      "\xe2\x80\xae" "ecila", "alice\xe2\x80\x8b", "ali\xe2\x81\xa6" "ce", "alice&#9;x",
+      "alice\xc2\x85", "alice\xe2\x80\xa8x",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (usernames); i++)
+      {
+        g_autofree char *xml = g_strdup_printf (
+          "<clientConfig version=\"1.1\"><emailProvider id=\"x\">"
+          "<incomingServer type=\"imap\"><hostname>imap.example.org</hostname><port>993</port>"
+          "<socketType>SSL</socketType><username>%s</username></incomingServer>"
+          "<outgoingServer type=\"smtp\"><hostname>smtp.example.org</hostname><port>465</port>"
+          "<socketType>SSL</socketType><username>%s</username></outgoingServer>"
+          "</emailProvider></clientConfig>", usernames[i], usernames[i]);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(CnvProviderGuess) guess = parse (xml, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpstr (guess->imap->user, ==, ADDRESS);
+        g_assert_cmpstr (guess->smtp->user, ==, ADDRESS);
+      }
+  }
+}
+
 /* ---- the fetch, against a real libsoup server on loopback ---- */
 
 typedef struct
@@ -525,6 +636,7 @@ typedef struct
   GSocketService *service;
   char           *url;    /* http://127.0.0.1:PORT/%s/mail/config-v1.1.xml */
   guint       requests;
+  guint       good_requests;  /* of good.test's document */
   char       *last_query;
   GPtrArray  *paused;     /* SoupServerMessage held without an answer */
 } Fixture;
@@ -547,6 +659,7 @@ handler_cb (SoupServer        *server,
     {
       g_autofree char *xml = g_strdup (realistic);
 
+      fixture->good_requests++;
       soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
       soup_server_message_set_response (message, "application/xml; charset=utf-8",
                                         SOUP_MEMORY_COPY, xml, strlen (xml));
@@ -596,13 +709,25 @@ handler_cb (SoupServer        *server,
       g_ptr_array_add (fixture->paused, g_object_ref (message));
       soup_server_message_pause (message);
     }
-  else if (strcmp (path, "/redirect.test/mail/config-v1.1.xml") == 0)
+  else if (g_str_has_prefix (path, "/redirect-") && strstr (path, ".test/") != NULL)
     {
+      /* "/redirect-STATUS-KIND.test/…": a redirect to good.test's document over http (this
+       * server), to https, or to another scheme. */
+      guint status = (guint) g_ascii_strtoull (path + strlen ("/redirect-"), NULL, 10);
       g_autoptr(GString) target = g_string_new (fixture->url);
 
       g_string_replace (target, "%s", "good.test", 1);
+      if (strstr (path, "-https.") != NULL)
+        g_string_replace (target, "http:", "https:", 1);
+      else if (strstr (path, "-file.") != NULL)
+        g_string_assign (target, "file:///etc/passwd");
+      else if (strstr (path, "-data.") != NULL)
+        {
+          g_autofree char *escaped = g_uri_escape_string (realistic, NULL, FALSE);
 
-      soup_server_message_set_redirect (message, SOUP_STATUS_FOUND, target->str);
+          g_string_printf (target, "data:application/xml,%s", escaped);
+        }
+      soup_server_message_set_redirect (message, status, target->str);
     }
   else
     soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
@@ -703,11 +828,38 @@ test_fetch_autoconfig (Fixture       *fixture,
   /* The draft's query, the address escaped. */
   g_assert_cmpstr (fixture->last_query, ==, "emailaddress=alice.liddell%40good.test");
 
-  /* A redirect is followed. */
-  g_clear_pointer (&guess, cnv_provider_guess_free);
-  guess = guess_with ("alice@redirect.test", fixture->url, 5, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (guess->source, ==, CNV_PROVIDER_SOURCE_AUTOCONFIG);
+  g_assert_cmpuint (fixture->good_requests, ==, 1);
+}
+
+/* No redirect is followed, whatever its status and target: the request carries the address,
+ * which goes to the domain's own host and nowhere else; a redirect is "no document". */
+static void
+test_fetch_redirect (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char * const domains[] = {
+    "redirect-302-http.test", "redirect-301-http.test", "redirect-307-http.test",
+    "redirect-308-http.test", "redirect-302-https.test", "redirect-301-file.test",
+    "redirect-302-data.test",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    {
+      g_autofree char *address = g_strconcat ("alice@", domains[i], NULL);
+      g_autofree char *imap_host = g_strconcat ("imap.", domains[i], NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CnvProviderGuess) guess = NULL;
+
+      g_test_message ("%s", domains[i]);
+      guess = guess_with (address, fixture->url, 5, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (guess->source, ==, CNV_PROVIDER_SOURCE_FALLBACK);
+      g_assert_null (guess->display_name);
+      assert_server (guess->imap, imap_host, 993, CNV_MAIL_SECURITY_TLS, address);
+      g_assert_cmpuint (fixture->requests, ==, i + 1);
+    }
+  /* The document the redirects point at was never asked for. */
+  g_assert_cmpuint (fixture->good_requests, ==, 0);
 }
 
 static void
@@ -833,6 +985,7 @@ main (int   argc,
   cnv_engine_init ();
 
   g_test_add_func ("/app/provider/table", test_table);
+  g_test_add_func ("/app/provider/password-hint", test_password_hint);
   g_test_add_func ("/app/provider/fallback", test_fallback);
   g_test_add_func ("/app/provider/parse/realistic", test_parse_realistic);
   g_test_add_func ("/app/provider/parse/preference", test_parse_preference);
@@ -841,8 +994,11 @@ main (int   argc,
   g_test_add_func ("/app/provider/parse/malformed", test_parse_malformed);
   g_test_add_func ("/app/provider/parse/hostile", test_parse_hostile);
   g_test_add_func ("/app/provider/parse/first-provider", test_parse_first_provider);
+  g_test_add_func ("/app/provider/parse/shown-text", test_parse_shown_text);
   g_test_add ("/app/provider/fetch/autoconfig", Fixture, NULL, fixture_set_up,
               test_fetch_autoconfig, fixture_tear_down);
+  g_test_add ("/app/provider/fetch/redirect", Fixture, NULL, fixture_set_up, test_fetch_redirect,
+              fixture_tear_down);
   g_test_add ("/app/provider/fetch/fallbacks", Fixture, NULL, fixture_set_up,
               test_fetch_fallbacks, fixture_tear_down);
   g_test_add ("/app/provider/fetch/timeout", Fixture, NULL, fixture_set_up, test_fetch_timeout,

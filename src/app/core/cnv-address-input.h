@@ -20,9 +20,12 @@ typedef struct
 } CnvAddressInputItem;
 
 void       cnv_address_input_item_free (CnvAddressInputItem *self);
-/* Separators: comma, semicolon, newline, tab (not inside quotes or <>). Accepts "Name <a@b>",
- * bare a@b, <a@b>, a@b (Name), mailto:a@b. Empty pieces are skipped. At most 10 000 pieces; the
- * rest is one flagged item ("too many addresses"). */
+/* Separators: comma, semicolon, newline, tab (not inside quotes, comments, <> or a group
+ * "Team: a@b, c@d;", which is one flagged piece). Accepts "Name <a@b>", bare a@b, <a@b>,
+ * a@b (Name), and mailto: links, whose every address (path, "to", "cc") becomes an item. A piece
+ * with anything gmime would skip (text after the '>' other than comments, an unmatched bracket, a
+ * trailing '@') is flagged, never taken in part. Empty pieces are skipped. At most 10 000 pieces;
+ * the rest is one flagged item ("too many addresses"). */
 GPtrArray *cnv_address_input_parse     (const char          *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnvAddressInputItem, cnv_address_input_item_free)

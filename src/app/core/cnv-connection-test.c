@@ -6,7 +6,9 @@
  * authenticates and logs out; the SMTP check (cnv_smtp_check_async()) sets a session up to AUTH
  * and quits — so that what the test says is what sending and watching will meet. The engine's
  * error codes become one of a few problems a person can act on, each with a sentence naming the
- * server; the engine's own message stays available as the detail.
+ * server; the engine's own message stays available as the detail. A refused password gets the
+ * provider's hint when the table knows one (cnv_provider_get_password_hint(): Gmail wants an app
+ * password, Outlook.com no password at all), since that is the usual reason.
  */
 #define G_LOG_DOMAIN "cnv-connection-test"
 
@@ -18,6 +20,7 @@
 
 #include "cnv-connection-test.h"
 #include "cnv-imap-client.h"
+#include "cnv-provider.h"
 #include "cnv-smtp.h"
 
 void
@@ -239,6 +242,20 @@ record (GTask        *task,
                                                : CNV_CONNECTION_OK;
   char *message = cnv_connection_problem_describe (problem, imap ? "IMAP" : "SMTP", server->host);
   char *detail = error != NULL ? g_strdup (error->message) : NULL;
+  const char *hint = NULL;
+
+  if (problem == CNV_CONNECTION_WRONG_PASSWORD && data->account->address != NULL)
+    hint = cnv_provider_get_password_hint (data->account->address);
+  if (hint != NULL)
+    {
+      char *sentence = message;
+
+      /* Translators: the first %s is a sentence saying the server refused the password, the
+       * second one what the provider wants instead ("Gmail needs an app password: …"). Use
+       * "%2$s %1$s" to swap them. */
+      message = g_strdup_printf (_("%1$s %2$s"), sentence, hint);
+      g_free (sentence);
+    }
 
   if (error != NULL)
     g_debug ("%s test of %s: %s", imap ? "IMAP" : "SMTP", server->host, error->message);

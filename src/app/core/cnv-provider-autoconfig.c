@@ -146,6 +146,87 @@ parse_port (const char *text,
   return TRUE;
 }
 
+/* What a text from the document must not bring to the window: controls (C0, DEL, C1), line and
+ * paragraph separators, format characters — bidirectional embeddings, overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069) that can make a name read as another (Unicode TR36 §2.4,
+ * UTS 39 §3.2), marks (U+200E, U+200F, U+061C), zero-width ones (U+200B–U+200D, U+2060, U+FEFF),
+ * the soft hyphen — and unassigned or private-use code points, which render as anything. */
+typedef enum
+{
+  CHAR_KEEP,
+  CHAR_SPACE,  /* shown as one space */
+  CHAR_DROP,   /* invisible: removed */
+} CharClass;
+
+static CharClass
+classify_char (gunichar c)
+{
+  GUnicodeType type = g_unichar_type (c);
+
+  if (c == ' ')
+    return CHAR_KEEP;
+  if (type == G_UNICODE_CONTROL || type == G_UNICODE_LINE_SEPARATOR
+      || type == G_UNICODE_PARAGRAPH_SEPARATOR || type == G_UNICODE_SPACE_SEPARATOR)
+    return CHAR_SPACE;
+  if (type == G_UNICODE_FORMAT || type == G_UNICODE_UNASSIGNED || type == G_UNICODE_PRIVATE_USE
+      || type == G_UNICODE_SURROGATE)
+    return CHAR_DROP;
+  return CHAR_KEEP;
+}
+
+/* @text (valid UTF-8: GMarkup checked it) as it may be shown: the characters of classify_char()
+ * dropped or made spaces, runs of spaces made one, no space at either end; NULL when nothing is
+ * left. */
+static char *
+clean_shown_text (const char *text)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  gboolean space = FALSE;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      switch (classify_char (c))
+        {
+        case CHAR_DROP:
+          break;
+        case CHAR_SPACE:
+          space = TRUE;
+          break;
+        case CHAR_KEEP:
+        default:
+          if (c == ' ')
+            space = TRUE;
+          else
+            {
+              if (space && out->len > 0)
+                g_string_append_c (out, ' ');
+              space = FALSE;
+              g_string_append_unichar (out, c);
+            }
+          break;
+        }
+    }
+  if (out->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Whether @text has none of the characters of classify_char() but the plain space. */
+static gboolean
+is_clean_text (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c != ' ' && classify_char (c) != CHAR_KEEP)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 start_element_cb (GMarkupParseContext  *context,
                   const char           *element_name,
@@ -332,9 +413,10 @@ candidate_to_server (const Candidate *candidate,
   if (candidate->username != NULL && *candidate->username != '\0')
     user = expand_placeholders (candidate->username, state->address, state->local_part,
                                 state->domain);
-  /* An unknown placeholder (%REALNAME%…) or a control character: the address is the better
-   * guess. */
-  if (user == NULL || strchr (user, '%') != NULL || strpbrk (user, "\r\n\t") != NULL)
+  /* An unknown placeholder (%REALNAME%…), or a character that has no place in a user name and
+   * would be shown in the account page (a control, a bidirectional override…): the address is the
+   * better guess. */
+  if (user == NULL || strchr (user, '%') != NULL || !is_clean_text (user))
     {
       g_free (user);
       user = g_strdup (state->address);
@@ -440,15 +522,11 @@ cnv_provider_parse_autoconfig (const char  *xml,
       guess->source = CNV_PROVIDER_SOURCE_AUTOCONFIG;
       guess->imap = choose_server (state.imap, TRUE, &state);
       guess->smtp = choose_server (state.smtp, FALSE, &state);
-      if (state.display_name != NULL && *state.display_name != '\0'
-          && g_utf8_strlen (state.display_name, -1) <= MAX_DISPLAY_NAME)
-        {
-          /* Shown in the UI: no line breaks or other control characters. */
-          for (char *p = state.display_name; *p != '\0'; p++)
-            if ((guchar) *p < 0x20 || *p == 0x7f)
-              *p = ' ';
-          guess->display_name = g_steal_pointer (&state.display_name);
-        }
+      /* Shown in the UI ("Settings from Example Mail"): cleaned first, dropped when too long. */
+      if (state.display_name != NULL)
+        guess->display_name = clean_shown_text (state.display_name);
+      if (guess->display_name != NULL && g_utf8_strlen (guess->display_name, -1) > MAX_DISPLAY_NAME)
+        g_clear_pointer (&guess->display_name, g_free);
       if (guess->imap == NULL || guess->smtp == NULL)
         {
           g_set_error (error, CNV_PROVIDER_ERROR, CNV_PROVIDER_ERROR_INVALID,

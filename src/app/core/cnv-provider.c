@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
 #include "cnv-address.h"
@@ -43,6 +44,7 @@ typedef struct
   const char         *display_name;
   TableServer         imap;
   TableServer         smtp;
+  const char         *password_hint;  /* N_(): what the password must be, or NULL */
 } TableProvider;
 
 #define TLS CNV_MAIL_SECURITY_TLS
@@ -50,82 +52,128 @@ typedef struct
 
 /* From each provider's own documentation (the ISPDB of Thunderbird agrees). Implicit TLS where the
  * provider offers it (RFC 8314 §3.3); the user name is the address unless the provider's
- * documentation says otherwise. Providers that allow only OAuth 2.0 for IMAP today (Outlook.com)
- * are still listed: the servers are right, and the connection test then says that the password
- * was refused. */
+ * documentation says otherwise.
+ *
+ * The account's own password is refused by many of them; each entry's hint says what to use
+ * instead, and the connection test adds it to "refused the user name or password":
+ * - an app password (a password made for one program in the account's security settings): Gmail
+ *   (Google turned password sign-in off for other programs; app passwords need 2-Step
+ *   Verification), Yahoo Mail, AOL Mail, iCloud Mail ("app-specific password"), Fastmail, Yandex
+ *   Mail, and Zoho Mail when two-factor authentication is on;
+ * - OAuth 2.0 only: Outlook.com, Hotmail and Live (Microsoft turned basic authentication off for
+ *   personal accounts on 16 September 2024). Their servers are still listed: they are right, and
+ *   the test then says why the password was refused;
+ * - IMAP access to turn on first in the web settings: GMX, WEB.DE (off for new accounts);
+ * - Proton: the password of Proton Mail Bridge, not the account's. */
 static const TableProvider providers[] = {
-  /* https://support.google.com/mail/answer/7126229 — app passwords with 2-step verification */
+  /* https://support.google.com/mail/answer/7126229, https://support.google.com/accounts/answer/185833 */
   { (const char * const[]) { "gmail.com", "googlemail.com", NULL }, "Gmail",
-    { "imap.gmail.com", 993, TLS, USER_ADDRESS }, { "smtp.gmail.com", 465, TLS, USER_ADDRESS } },
-  /* https://support.microsoft.com/office/d088b986-291d-42b8-9564-9c414e2aa040 */
+    { "imap.gmail.com", 993, TLS, USER_ADDRESS }, { "smtp.gmail.com", 465, TLS, USER_ADDRESS },
+    N_("Gmail needs an app password: create one in your Google account’s security settings "
+       "(2-Step Verification must be on).") },
+  /* https://support.microsoft.com/office/d088b986-291d-42b8-9564-9c414e2aa040 — SMTP is
+   * STARTTLS on 587 only. https://techcommunity.microsoft.com (Outlook.com basic authentication
+   * retirement, 16 September 2024) */
   { (const char * const[]) { "outlook.com", "hotmail.com", "live.com", "msn.com", "windowslive.com",
                              "outlook.de", "outlook.fr", "hotmail.co.uk", "hotmail.de",
                              "hotmail.fr", "hotmail.it", "live.de", "live.fr", "live.co.uk", NULL },
     "Outlook.com",
     { "outlook.office365.com", 993, TLS, USER_ADDRESS },
-    { "smtp-mail.outlook.com", 587, STARTTLS, USER_ADDRESS } },
-  /* https://help.yahoo.com/kb/SLN4075.html */
+    { "smtp-mail.outlook.com", 587, STARTTLS, USER_ADDRESS },
+    N_("Since September 2024, Outlook.com accepts only Microsoft’s own sign-in (OAuth) from mail "
+       "programs, not a password: Convene cannot sign in to it.") },
+  /* https://help.yahoo.com/kb/SLN4075.html, app passwords: https://help.yahoo.com/kb/SLN15241.html */
   { (const char * const[]) { "yahoo.com", "ymail.com", "rocketmail.com", "yahoo.co.uk",
                              "yahoo.de", "yahoo.fr", "yahoo.it", "yahoo.es", NULL },
     "Yahoo Mail",
     { "imap.mail.yahoo.com", 993, TLS, USER_ADDRESS },
-    { "smtp.mail.yahoo.com", 465, TLS, USER_ADDRESS } },
-  /* https://support.apple.com/HT202304 — IMAP takes the name before the @, SMTP the address */
+    { "smtp.mail.yahoo.com", 465, TLS, USER_ADDRESS },
+    N_("Yahoo Mail needs an app password: generate one in your Yahoo account’s security "
+       "settings.") },
+  /* https://support.apple.com/HT202304 — IMAP takes the name before the @, SMTP the address;
+   * app-specific passwords: https://support.apple.com/HT204397 */
   { (const char * const[]) { "icloud.com", "me.com", "mac.com", NULL }, "iCloud Mail",
     { "imap.mail.me.com", 993, TLS, USER_LOCAL_PART },
-    { "smtp.mail.me.com", 587, STARTTLS, USER_ADDRESS } },
-  /* https://hilfe.gmx.net/pop-imap/imap/imap-serverdaten.html */
+    { "smtp.mail.me.com", 587, STARTTLS, USER_ADDRESS },
+    N_("iCloud Mail needs an app-specific password: create one in your Apple Account’s Sign-In "
+       "and Security settings.") },
+  /* https://hilfe.gmx.net/pop-imap/imap/imap-serverdaten.html (465 SSL or 587 STARTTLS);
+   * https://hilfe.gmx.net/pop-imap/einschalten.html */
   { (const char * const[]) { "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.eu", NULL }, "GMX",
-    { "imap.gmx.net", 993, TLS, USER_ADDRESS }, { "mail.gmx.net", 465, TLS, USER_ADDRESS } },
+    { "imap.gmx.net", 993, TLS, USER_ADDRESS }, { "mail.gmx.net", 465, TLS, USER_ADDRESS },
+    N_("GMX accepts mail programs only once POP3 and IMAP access is turned on in the GMX "
+       "settings.") },
   /* https://support.gmx.com/pop-imap/imap/server.html */
   { (const char * const[]) { "gmx.com", "gmx.us", "gmx.co.uk", "gmx.fr", "gmx.es", "gmx.it",
                              NULL }, "GMX",
-    { "imap.gmx.com", 993, TLS, USER_ADDRESS }, { "mail.gmx.com", 465, TLS, USER_ADDRESS } },
-  /* https://hilfe.web.de/pop-imap/imap/imap-serverdaten.html */
+    { "imap.gmx.com", 993, TLS, USER_ADDRESS }, { "mail.gmx.com", 465, TLS, USER_ADDRESS },
+    N_("GMX accepts mail programs only once POP3 and IMAP access is turned on in the GMX "
+       "settings.") },
+  /* https://hilfe.web.de/pop-imap/imap/imap-serverdaten.html — SMTP: smtp.web.de, 587,
+   * STARTTLS; https://hilfe.web.de/pop-imap/einschalten.html */
   { (const char * const[]) { "web.de", NULL }, "WEB.DE",
-    { "imap.web.de", 993, TLS, USER_ADDRESS }, { "smtp.web.de", 465, TLS, USER_ADDRESS } },
+    { "imap.web.de", 993, TLS, USER_ADDRESS }, { "smtp.web.de", 587, STARTTLS, USER_ADDRESS },
+    N_("WEB.DE accepts mail programs only once POP3 and IMAP access is turned on in the WEB.DE "
+       "settings.") },
   /* https://kb.mailbox.org/en/private/e-mail/e-mail-configuration */
   { (const char * const[]) { "mailbox.org", NULL }, "mailbox.org",
     { "imap.mailbox.org", 993, TLS, USER_ADDRESS },
-    { "smtp.mailbox.org", 465, TLS, USER_ADDRESS } },
+    { "smtp.mailbox.org", 465, TLS, USER_ADDRESS }, NULL },
   /* https://posteo.de/en/help/how-do-i-set-up-posteo-in-an-email-client-pop3-imap-and-smtp */
   { (const char * const[]) { "posteo.de", "posteo.net", "posteo.at", "posteo.ch", "posteo.eu",
                              "posteo.org", "posteo.com", NULL }, "Posteo",
-    { "posteo.de", 993, TLS, USER_ADDRESS }, { "posteo.de", 465, TLS, USER_ADDRESS } },
-  /* https://www.fastmail.help/hc/en-us/articles/1500000278342 — app passwords */
+    { "posteo.de", 993, TLS, USER_ADDRESS }, { "posteo.de", 465, TLS, USER_ADDRESS }, NULL },
+  /* https://www.fastmail.help/hc/en-us/articles/1500000278342 — app passwords only */
   { (const char * const[]) { "fastmail.com", "fastmail.fm", "fastmail.net", "fastmail.org",
                              "fastmail.de", "fastmail.uk", "sent.com", NULL }, "Fastmail",
     { "imap.fastmail.com", 993, TLS, USER_ADDRESS },
-    { "smtp.fastmail.com", 465, TLS, USER_ADDRESS } },
+    { "smtp.fastmail.com", 465, TLS, USER_ADDRESS },
+    N_("Fastmail needs an app password: create one in Fastmail’s settings under Privacy & "
+       "Security.") },
   /* Proton has no IMAP or SMTP of its own: Proton Mail Bridge, running on the user's machine,
    * offers both on loopback (https://proton.me/support/imap-smtp-and-pop3-setup) with a password
    * of its own, and a certificate of its own that the user exports as the account's CA file. */
   { (const char * const[]) { "proton.me", "protonmail.com", "protonmail.ch", "pm.me", NULL },
     "Proton Mail Bridge",
-    { "127.0.0.1", 1143, STARTTLS, USER_ADDRESS }, { "127.0.0.1", 1025, STARTTLS, USER_ADDRESS } },
-  /* https://www.zoho.com/mail/help/imap-access.html, …/zoho-smtp.html */
+    { "127.0.0.1", 1143, STARTTLS, USER_ADDRESS }, { "127.0.0.1", 1025, STARTTLS, USER_ADDRESS },
+    N_("Proton Mail works through Proton Mail Bridge: Bridge must be running, and the password "
+       "is the one Bridge shows for this address, not your Proton password.") },
+  /* https://www.zoho.com/mail/help/imap-access.html, …/zoho-smtp.html,
+   * …/adminconsole/two-factor-authentication.html (app-specific passwords) */
   { (const char * const[]) { "zoho.com", "zohomail.com", NULL }, "Zoho Mail",
-    { "imap.zoho.com", 993, TLS, USER_ADDRESS }, { "smtp.zoho.com", 465, TLS, USER_ADDRESS } },
+    { "imap.zoho.com", 993, TLS, USER_ADDRESS }, { "smtp.zoho.com", 465, TLS, USER_ADDRESS },
+    N_("Zoho Mail needs IMAP access turned on in its settings, and an app-specific password "
+       "when two-factor authentication is on.") },
   { (const char * const[]) { "zoho.eu", "zohomail.eu", NULL }, "Zoho Mail",
-    { "imap.zoho.eu", 993, TLS, USER_ADDRESS }, { "smtp.zoho.eu", 465, TLS, USER_ADDRESS } },
-  /* https://help.aol.com/articles/how-do-i-use-other-email-applications-to-send-and-receive-my-aol-mail */
+    { "imap.zoho.eu", 993, TLS, USER_ADDRESS }, { "smtp.zoho.eu", 465, TLS, USER_ADDRESS },
+    N_("Zoho Mail needs IMAP access turned on in its settings, and an app-specific password "
+       "when two-factor authentication is on.") },
+  /* https://help.aol.com/articles/how-do-i-use-other-email-applications-to-send-and-receive-my-aol-mail
+   * — app passwords: https://help.aol.com/articles/Create-and-manage-app-password */
   { (const char * const[]) { "aol.com", "aim.com", NULL }, "AOL Mail",
-    { "imap.aol.com", 993, TLS, USER_ADDRESS }, { "smtp.aol.com", 465, TLS, USER_ADDRESS } },
-  /* https://yandex.com/support/mail/mail-clients/others.html */
+    { "imap.aol.com", 993, TLS, USER_ADDRESS }, { "smtp.aol.com", 465, TLS, USER_ADDRESS },
+    N_("AOL Mail needs an app password: generate one in your AOL account’s security "
+       "settings.") },
+  /* https://yandex.com/support/mail/mail-clients/others.html,
+   * https://yandex.com/support/id/authorization/app-passwords.html */
   { (const char * const[]) { "yandex.com", "yandex.ru", "ya.ru", "yandex.by", "yandex.kz",
                              "yandex.ua", NULL }, "Yandex Mail",
-    { "imap.yandex.com", 993, TLS, USER_ADDRESS }, { "smtp.yandex.com", 465, TLS, USER_ADDRESS } },
+    { "imap.yandex.com", 993, TLS, USER_ADDRESS }, { "smtp.yandex.com", 465, TLS, USER_ADDRESS },
+    N_("Yandex Mail needs an app password, created in your Yandex ID settings, and mail "
+       "programs allowed in the Yandex Mail settings.") },
   /* https://assistance.orange.fr (Mail Orange: IMAP and SMTP settings) */
   { (const char * const[]) { "orange.fr", "wanadoo.fr", NULL }, "Mail Orange",
-    { "imap.orange.fr", 993, TLS, USER_ADDRESS }, { "smtp.orange.fr", 465, TLS, USER_ADDRESS } },
+    { "imap.orange.fr", 993, TLS, USER_ADDRESS }, { "smtp.orange.fr", 465, TLS, USER_ADDRESS },
+    NULL },
   /* https://assistance.free.fr/articles/configurer-de-maniere-avancee-mon-logiciel-de-messagerie-609
    * — the login is the name before the @ */
   { (const char * const[]) { "free.fr", NULL }, "Free",
-    { "imap.free.fr", 993, TLS, USER_LOCAL_PART }, { "smtp.free.fr", 465, TLS, USER_LOCAL_PART } },
+    { "imap.free.fr", 993, TLS, USER_LOCAL_PART }, { "smtp.free.fr", 465, TLS, USER_LOCAL_PART },
+    NULL },
   /* https://aide.laposte.net — "dans prenom.nom@laposte.net, l'identifiant est prenom.nom" */
   { (const char * const[]) { "laposte.net", NULL }, "La Poste",
     { "imap.laposte.net", 993, TLS, USER_LOCAL_PART },
-    { "smtp.laposte.net", 465, TLS, USER_LOCAL_PART } },
+    { "smtp.laposte.net", 465, TLS, USER_LOCAL_PART }, NULL },
 };
 
 #undef TLS
@@ -159,6 +207,28 @@ server_from_table (const TableServer *entry,
   return server;
 }
 
+/* The table's entry for the domain of @address (compared normalised: case, IDNA), or NULL;
+ * @normalized gets the normalised address when not NULL. */
+static const TableProvider *
+find_provider (const char  *address,
+               char       **normalized)
+{
+  g_autofree char *own = cnv_address_normalize (address, NULL);
+  g_autofree char *domain = NULL;
+
+  if (own == NULL)
+    return NULL;
+  domain = cnv_address_get_domain (own);
+  for (guint i = 0; i < G_N_ELEMENTS (providers); i++)
+    if (g_strv_contains (providers[i].domains, domain))
+      {
+        if (normalized != NULL)
+          *normalized = g_steal_pointer (&own);
+        return &providers[i];
+      }
+  return NULL;
+}
+
 /**
  * cnv_provider_guess_from_table:
  * @address: an e-mail address
@@ -171,26 +241,43 @@ CnvProviderGuess *
 cnv_provider_guess_from_table (const char *address)
 {
   g_autofree char *normalized = NULL;
-  g_autofree char *domain = NULL;
+  const TableProvider *provider;
+  CnvProviderGuess *guess;
 
   g_return_val_if_fail (address != NULL, NULL);
 
-  normalized = cnv_address_normalize (address, NULL);
-  if (normalized == NULL)
+  provider = find_provider (address, &normalized);
+  if (provider == NULL)
     return NULL;
-  domain = cnv_address_get_domain (normalized);
-  for (guint i = 0; i < G_N_ELEMENTS (providers); i++)
-    if (g_strv_contains (providers[i].domains, domain))
-      {
-        CnvProviderGuess *guess = g_new0 (CnvProviderGuess, 1);
+  guess = g_new0 (CnvProviderGuess, 1);
+  guess->imap = server_from_table (&provider->imap, normalized);
+  guess->smtp = server_from_table (&provider->smtp, normalized);
+  guess->display_name = g_strdup (provider->display_name);
+  guess->source = CNV_PROVIDER_SOURCE_TABLE;
+  return guess;
+}
 
-        guess->imap = server_from_table (&providers[i].imap, normalized);
-        guess->smtp = server_from_table (&providers[i].smtp, normalized);
-        guess->display_name = g_strdup (providers[i].display_name);
-        guess->source = CNV_PROVIDER_SOURCE_TABLE;
-        return guess;
-      }
-  return NULL;
+/**
+ * cnv_provider_get_password_hint:
+ * @address: an e-mail address
+ *
+ * What the password must be for the provider of @address, when the table knows that it is not
+ * simply the account's password ("Gmail needs an app password: …").
+ *
+ * Returns: (nullable): a translated sentence, or %NULL when the domain is not in the table, its
+ *   provider takes the account's password, or @address is not an address
+ */
+const char *
+cnv_provider_get_password_hint (const char *address)
+{
+  const TableProvider *provider;
+
+  g_return_val_if_fail (address != NULL, NULL);
+
+  provider = find_provider (address, NULL);
+  if (provider == NULL || provider->password_hint == NULL)
+    return NULL;
+  return _(provider->password_hint);
 }
 
 /**
@@ -396,6 +483,13 @@ sent_cb (GObject      *source,
       fetch_finish (task, fetch->timed_out ? "timed out" : error->message);
       return;
     }
+  if (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (fetch->message)))
+    {
+      why = g_strdup_printf ("HTTP status %u: a redirect, not followed",
+                             soup_message_get_status (fetch->message));
+      fetch_finish (task, why);
+      return;
+    }
   if (soup_message_get_status (fetch->message) != SOUP_STATUS_OK)
     {
       why = g_strdup_printf ("HTTP status %u", soup_message_get_status (fetch->message));
@@ -451,7 +545,7 @@ build_url (const char *template,
  *
  * The table's guess at once when the domain is in it; else the autoconfig document when a 200
  * with an XML type and at most 1 MiB of a usable document arrives in time; else the plain guess.
- * The address is sent to the domain's own autoconfig host only.
+ * The address is sent to the domain's own autoconfig host only: redirects are not followed.
  */
 void
 cnv_provider_guess_async (const char          *address,
@@ -512,6 +606,11 @@ cnv_provider_guess_async (const char          *address,
       fetch_finish (task, "not a valid URL");
       return;
     }
+  /* No redirect is followed: the request carries the address (the draft's query), which goes to
+   * the domain's own autoconfig host over https and nowhere else — a redirect could send it, and
+   * take the document, from http:, another host or another scheme. A 3xx is "no document", as a
+   * 404 is, and the plain guess is given; the user can still type the servers. */
+  soup_message_add_flags (fetch->message, SOUP_MESSAGE_NO_REDIRECT);
   /* No cookies, no cache, no proxy resolution beyond the system's default: a plain GET. The
    * session's timeout bounds each read; the task's own timeout bounds the whole fetch. */
   fetch->session = soup_session_new_with_options ("timeout", MAX (timeout_seconds, 1u),

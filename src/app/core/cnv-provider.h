@@ -2,8 +2,8 @@
  *
  * First a table of common providers, then the domain's autoconfig file
  * (https://autoconfig.DOMAIN/mail/config-v1.1.xml, Thunderbird's format) fetched with libsoup with
- * a timeout, then a plain guess (imap.DOMAIN:993 TLS, smtp.DOMAIN:465 TLS). Offline, a guess is
- * still given; nothing fails loudly.
+ * a timeout (no redirect followed), then a plain guess (imap.DOMAIN:993 TLS, smtp.DOMAIN:465
+ * TLS). Offline, a guess is still given; nothing fails loudly.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -50,6 +50,10 @@ void              cnv_provider_guess_free        (CnvProviderGuess *self);
 
 /* The table only; NULL when the domain is not in it. */
 CnvProviderGuess *cnv_provider_guess_from_table  (const char       *address);
+/* When the table's provider for @address does not take the account's own password: a translated
+ * sentence saying what it takes ("Gmail needs an app password: …"; Outlook.com: OAuth only), else
+ * NULL. Static; not to be freed. */
+const char       *cnv_provider_get_password_hint (const char       *address);
 /* imap.DOMAIN / smtp.DOMAIN; NULL only when @address is not an address. */
 CnvProviderGuess *cnv_provider_guess_fallback    (const char       *address);
 /* Parses an autoconfig document (clientConfig v1.1); placeholders %EMAILADDRESS%,
