@@ -680,7 +680,7 @@ list_entry_from_response (CnvImapClient         *self,
     return NULL;
 
   /* mailbox = "INBOX" / astring; a number is an atom of digits, a NUL byte no name at all. */
-  if (mailbox->kind == CNV_IMAP_VALUE_STRING
+  if (mailbox->kind == CNV_IMAP_VALUE_STRING && g_bytes_get_size (mailbox->bytes) > 0
       && memchr (g_bytes_get_data (mailbox->bytes, NULL), '\0', g_bytes_get_size (mailbox->bytes)) != NULL)
     return NULL;
   if (mailbox->kind != CNV_IMAP_VALUE_STRING && mailbox->kind != CNV_IMAP_VALUE_ATOM
