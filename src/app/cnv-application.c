@@ -54,6 +54,9 @@ struct _CnvApplication
   char           *pending_action;
   /* app.new-session was asked for before the account was set up: open the composer after. */
   gboolean        compose_after_setup;
+  /* app.quit is closing the windows, and waits for the answer of a window that asked. */
+  gboolean        quitting;
+  gboolean        closing_windows;
 };
 
 G_DEFINE_FINAL_TYPE (CnvApplication, cnv_application, ADW_TYPE_APPLICATION)
@@ -155,6 +158,35 @@ cnv_application_show_toast (CnvApplication *self,
   toast = adw_toast_new (text);
   adw_toast_set_timeout (toast, 5);
   cnv_window_add_toast (window, toast);
+}
+
+/* An app window that is part of the app's lifetime: the window of a kind, when one is open. */
+static GtkWindow *
+find_window_of_type (CnvApplication *self,
+                     GType           type)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+        return GTK_WINDOW (l->data);
+    }
+
+  return NULL;
+}
+
+/* A window opened from the menu belongs to the app and stays on top of the window it was asked
+ * from. */
+static void
+present_for_active_window (CnvApplication *self,
+                           GtkWindow      *window)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (gtk_window_get_application (window) == NULL)
+    gtk_window_set_application (window, GTK_APPLICATION (self));
+  if (parent != NULL && parent != window)
+    gtk_window_set_transient_for (window, parent);
+  gtk_window_present (window);
 }
 
 static void
@@ -416,10 +448,17 @@ about_activated (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  CnvApplication *self = CNV_APPLICATION (user_data);
+  GtkWindow *open = find_window_of_type (self, ADW_TYPE_ABOUT_WINDOW);
   AdwAboutWindow *about;
   /* Translators: the people who write Convene, shown in the About window. */
   static const char *developers[] = { N_("The Convene developers"), NULL };
+
+  if (open != NULL)
+    {
+      present_for_active_window (self, open);
+      return;
+    }
 
   /* adw_about_window_new_from_appdata() comes with libadwaita 1.5; until then the window is
    * filled from the same metainfo by hand. */
@@ -432,9 +471,7 @@ about_activated (GSimpleAction *action,
   adw_about_window_set_translator_credits (about, _("translator-credits"));
   fill_about_from_metainfo (about);
 
-  if (parent != NULL)
-    gtk_window_set_transient_for (GTK_WINDOW (about), parent);
-  gtk_window_present (GTK_WINDOW (about));
+  present_for_active_window (self, GTK_WINDOW (about));
 }
 
 static void
@@ -442,17 +479,88 @@ shortcuts_activated (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
 {
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  CnvApplication *self = CNV_APPLICATION (user_data);
+  GtkWindow *overlay = find_window_of_type (self, GTK_TYPE_SHORTCUTS_WINDOW);
   g_autoptr(GtkBuilder) builder = NULL;
-  GtkWindow *overlay;
 
   /* Built for whichever window is active (the composer too), not only the main window's
    * automatic win.show-help-overlay. */
-  builder = gtk_builder_new_from_resource ("/io/github/convene/Convene/gtk/help-overlay.ui");
-  overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
-  if (parent != NULL)
-    gtk_window_set_transient_for (overlay, parent);
-  gtk_window_present (overlay);
+  if (overlay == NULL)
+    {
+      builder = gtk_builder_new_from_resource ("/io/github/convene/Convene/gtk/help-overlay.ui");
+      overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+    }
+  present_for_active_window (self, overlay);
+}
+
+/* Quitting: every window is closed as its close button would close it, so that a composer with
+ * a draft asks first ("Discard this request?"). The main window goes last, and the app, which
+ * takes no hold, ends with it. A window that asked keeps the quit waiting for the answer, and
+ * its cancelling answer (the question's close response, "Keep Editing") cancels the quit; a
+ * window that refused without asking (a send being stopped) cancels it at once. */
+
+static gboolean
+only_main_windows_left (CnvApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (!CNV_IS_WINDOW (l->data))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Closes @self's windows, held meanwhile: closing a window may destroy it. With @main_too
+ * FALSE, the main windows stay. */
+static void
+close_windows (CnvApplication *self,
+               gboolean        main_too)
+{
+  GList *windows = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    windows = g_list_prepend (windows, g_object_ref (l->data));
+  windows = g_list_reverse (windows);
+
+  self->closing_windows = TRUE;
+  for (GList *l = windows; l != NULL; l = l->next)
+    {
+      if (main_too || !CNV_IS_WINDOW (l->data))
+        gtk_window_close (GTK_WINDOW (l->data));
+    }
+  self->closing_windows = FALSE;
+
+  g_list_free_full (windows, g_object_unref);
+}
+
+static void
+on_quit_question_answered (AdwMessageDialog *question,
+                           const char       *response,
+                           CnvApplication   *self)
+{
+  if (g_strcmp0 (response, adw_message_dialog_get_close_response (question)) == 0)
+    self->quitting = FALSE;
+}
+
+/* The question @window asks before it closes, if it asked one */
+static AdwMessageDialog *
+find_question (GtkWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel)
+          && gtk_window_get_transient_for (toplevel) == window
+          && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+
+  return NULL;
 }
 
 static void
@@ -460,13 +568,33 @@ quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  GtkApplication *app = GTK_APPLICATION (user_data);
-  GList *windows = g_list_copy (gtk_application_get_windows (app));
+  CnvApplication *self = CNV_APPLICATION (user_data);
 
-  /* Closing every window (rather than g_application_quit) lets each cancel its work. */
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (GTK_WINDOW (l->data));
-  g_list_free (windows);
+  if (self->closing_windows)
+    return;
+
+  self->quitting = TRUE;
+  close_windows (self, FALSE);
+
+  /* The windows still open refused to close: each asked a question, or the quit is off */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self));
+       l != NULL && self->quitting;
+       l = l->next)
+    {
+      AdwMessageDialog *question;
+
+      if (CNV_IS_WINDOW (l->data))
+        continue;
+      question = find_question (GTK_WINDOW (l->data));
+      if (question == NULL)
+        self->quitting = FALSE;
+      else
+        g_signal_connect_object (question, "response", G_CALLBACK (on_quit_question_answered),
+                                 self, 0);
+    }
+
+  if (self->quitting && only_main_windows_left (self))
+    close_windows (self, TRUE);
 }
 
 static const GActionEntry app_actions[] = {
@@ -651,6 +779,19 @@ cnv_application_activate (GApplication *app)
 }
 
 static void
+cnv_application_window_removed (GtkApplication *app,
+                                GtkWindow      *window)
+{
+  CnvApplication *self = CNV_APPLICATION (app);
+
+  GTK_APPLICATION_CLASS (cnv_application_parent_class)->window_removed (app, window);
+
+  /* The last window that asked was answered "Discard": the quit goes on */
+  if (self->quitting && !self->closing_windows && only_main_windows_left (self))
+    close_windows (self, TRUE);
+}
+
+static void
 cnv_application_shutdown (GApplication *app)
 {
   CnvApplication *self = CNV_APPLICATION (app);
@@ -690,6 +831,7 @@ cnv_application_class_init (CnvApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
 
   object_class->dispose = cnv_application_dispose;
   object_class->finalize = cnv_application_finalize;
@@ -698,6 +840,7 @@ cnv_application_class_init (CnvApplicationClass *klass)
   app_class->startup = cnv_application_startup;
   app_class->activate = cnv_application_activate;
   app_class->shutdown = cnv_application_shutdown;
+  gtk_app_class->window_removed = cnv_application_window_removed;
 }
 
 static void

@@ -215,14 +215,7 @@ cnv_window_class_init (CnvWindowClass *klass)
 static void
 cnv_window_init (CnvWindow *self)
 {
-  GtkIconTheme *theme;
-
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  /* The app's own symbolic icon when it is installed (data/app), a stock one otherwise. */
-  theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
-  if (gtk_icon_theme_has_icon (theme, APPLICATION_ID "-symbolic"))
-    adw_status_page_set_icon_name (self->empty_page, APPLICATION_ID "-symbolic");
 
   self->settings = cnv_app_settings_new ();
   gtk_window_set_default_size (GTK_WINDOW (self),

@@ -25,11 +25,13 @@ def test(session):
     set_up = ui.button(welcome, 'Set Up')
     check(not ui.sensitive(set_up), '"Set Up" is enabled before anything was typed')
 
-    address = harness.fill_account_page(session, ui, welcome)
+    address = harness.fill_account_page(session, ui, welcome, ca_preset=True)
     ui.press(ui.button(welcome, 'Test Connection'))
     success = ui.wait_for_text(welcome, 'Connected')
     log(f'Test Connection says: {success}')
-    session.screenshot('account-page.png')
+    # The whole page, the result of the test included, for review.
+    ui.resize(welcome, 600, 1360)
+    session.screenshot('account-page.png', window='Welcome to Convene')
 
     wait_for(lambda: ui.sensitive(set_up), '"Set Up" to be enabled')
     ui.press(set_up)
@@ -39,7 +41,7 @@ def test(session):
     ui.button(main, 'Start a Session')
     ui.button(main, 'New Session')
     ui.window_gone('Welcome to Convene')
-    session.screenshot('main-window-empty.png')
+    session.screenshot('main-window-empty.png', window='Convene')
 
     stack = session.stack
     settings = wait_for(lambda: (lambda values: values.get('account-address') and values)(

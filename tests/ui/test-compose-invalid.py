@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # test-compose-invalid.py — the composer says why a request cannot be sent: "Send" stays disabled
 # without participants, with the manager address typed as a participant (and the field says
-# why), and with a start time that is not HH:MM; it is enabled once the request is valid.
+# why), and with a start time that is not HH:MM; it is enabled once the request is valid. The
+# user's own address typed as a participant makes no chip (the request does not name them: the
+# manager invites the initiator anyway) and a note says so; a name that looks like another
+# address shows the real address on the chip.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -20,6 +23,9 @@ def test(session):
     domain = session.stack['DOMAIN']
     manager = f'videoconference@{domain}'
     bob = session.address('bob')
+    alice = session.address('alice')
+    dave = session.address('dave')
+    carol = session.address('carol')
     session.start_app()
     ui = harness.Ui(session)
 
@@ -41,12 +47,31 @@ def test(session):
     log(f'the manager address as a participant: {why}')
     check(not ui.sensitive(send), '"Send" is enabled with the manager address as participant')
     check(not ui.find_all(composer, f'Remove {manager}'), 'the manager address became a chip')
-    session.screenshot('composer-manager-participant.png')
+    session.screenshot('composer-manager-participant.png', window='New Session')
 
     ui.set_text(entry, '')
     wait_for(lambda: not any(f'{manager} is the address' in text
                              for text in ui.visible_texts(composer)),
              'the error to go with the text')
+
+    # Her own address: taken, without a chip, with a note.
+    harness.type_address(ui, composer, 'Participants', alice)
+    note = ui.wait_for_text(composer, 'You are always invited to your own sessions')
+    log(f'alice as a participant: {note}')
+    check(not ui.find_all(composer, f'Remove {alice}'), 'alice\'s own address became a chip')
+    check(ui.text_of(entry) == '', f'the entry still reads "{ui.text_of(entry)}"')
+    check(not ui.sensitive(send), '"Send" is enabled with only alice as participant')
+
+    # "carol@… <dave@…>" goes to dave: the chip says dave's address, not carol's.
+    harness.type_address(ui, composer, 'Participants', f'"{carol}" <{dave}>')
+    ui.button(composer, f'Remove {dave}')
+    chip_texts = [ui.text_of(node)
+                  for node in ui.find_all(composer, roles=(ui.pyatspi.ROLE_LABEL,))]
+    check(dave in chip_texts, f'no chip reads {dave}: {chip_texts}')
+    check(carol not in chip_texts, f'a chip reads {carol} for {dave}')
+    check(not any('You are always invited' in text for text in ui.visible_texts(composer)),
+          'the note stayed after the next address')
+
     harness.add_address(ui, composer, 'Participants', bob)
     wait_for(lambda: ui.sensitive(send), '"Send" to be enabled with bob as participant')
 

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 import zoneinfo
 
@@ -85,11 +86,19 @@ def test(session):
     ui.choose(composer, 'Duration', '1 hour')
 
     wait_for(lambda: ui.sensitive(send), '"Send" to be enabled')
-    session.screenshot('composer.png')
+    # The whole form, unscrolled, for review.
+    ui.resize(composer, 600, 1010)
+    session.screenshot('composer.png', window='New Session')
     ui.press(send)
     ui.window_gone('New Session', timeout=120)
     toast = ui.wait_for_text(main, 'Request sent', timeout=30)
     log(f'after Send: {toast}')
+    # One toast: a second one would be queued behind it and shown as soon as it goes.
+    wait_for(lambda: not any('Request sent' in text for text in ui.visible_texts(main)),
+             'the toast to go')
+    time.sleep(2)
+    check(not any('Request sent' in text for text in ui.visible_texts(main)),
+          'the toast was shown twice')
 
     raw, request = session.wait_for_message('videoconference', title)
     _, to_bob = session.wait_for_message('bob', title)

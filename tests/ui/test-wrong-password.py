@@ -25,7 +25,8 @@ def test(session):
     check(session.stack['HOST'] in sentence, f'the sentence does not name the server: {sentence}')
     check('Connected' not in ' '.join(ui.visible_texts(welcome)),
           'a success is shown next to the failure')
-    session.screenshot('account-wrong-password.png')
+    ui.resize(welcome, 600, 1360)
+    session.screenshot('account-wrong-password.png', window='Welcome to Convene')
 
     check(not session.read_settings().get('account-address'),
           'a failed test saved the account')

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "cnv-address-field-private.h"
@@ -89,7 +91,10 @@ create_chip (CnvAddressField  *self,
   g_autofree char *display = cnv_address_to_display (address);
   /* Translators: the accessible name of the button that removes an address from the list */
   g_autofree char *remove = g_strdup_printf (_("Remove %s"), address->address);
-  gboolean named = address->name != NULL && address->name[0] != '\0';
+  /* A name that looks like an address ("a@example.org <b@example.org>") would hide where the
+   * request goes: such a chip shows the address, and the tooltip the whole */
+  gboolean named = address->name != NULL && address->name[0] != '\0'
+                   && strchr (address->name, '@') == NULL;
   GtkWidget *chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *label = gtk_label_new (named ? address->name : address->address);
   GtkWidget *button = gtk_button_new_from_icon_name ("window-close-symbolic");
@@ -136,7 +141,7 @@ cnv_address_field_contains (CnvAddressField *self,
   return FALSE;
 }
 
-gboolean
+CnvAddressFieldVerdict
 cnv_address_field_try_add (CnvAddressField  *self,
                            const CnvAddress *address,
                            char            **problem)
@@ -145,16 +150,18 @@ cnv_address_field_try_add (CnvAddressField  *self,
 
   if (self->validate != NULL)
     {
-      if (!self->validate (self, address, problem, self->validate_data))
-        return FALSE;
+      CnvAddressFieldVerdict verdict = self->validate (self, address, problem, self->validate_data);
+
+      if (verdict != CNV_ADDRESS_FIELD_ADD)
+        return verdict;
       if (cnv_address_field_contains (self, address->address))
-        return TRUE;
+        return CNV_ADDRESS_FIELD_SKIP;
     }
   else if (cnv_address_field_contains (self, address->address))
     {
       /* Translators: %s is an e-mail address */
       *problem = g_strdup_printf (_("%s is already in the list."), address->address);
-      return FALSE;
+      return CNV_ADDRESS_FIELD_REFUSE;
     }
 
   chip = create_chip (self, address);
@@ -162,7 +169,7 @@ cnv_address_field_try_add (CnvAddressField  *self,
   g_ptr_array_add (self->chips, chip);
   gtk_widget_insert_before (chip, self->chips_box, GTK_WIDGET (self->text));
   cnv_address_field_update_placeholder (self);
-  return TRUE;
+  return CNV_ADDRESS_FIELD_ADD;
 }
 
 void
@@ -171,6 +178,7 @@ cnv_address_field_commit_text (CnvAddressField *self)
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GPtrArray) leftover = g_ptr_array_new ();
   g_autoptr(GStrvBuilder) problems = g_strv_builder_new ();
+  g_autoptr(GString) notes = g_string_new (NULL);
   g_autofree char *rest = NULL;
   guint n_chips = self->addresses->len;
 
@@ -190,18 +198,29 @@ cnv_address_field_commit_text (CnvAddressField *self)
           if (item->problem != NULL)
             g_strv_builder_add (problems, item->problem);
         }
-      else if (!cnv_address_field_try_add (self, item->address, &problem))
-        {
-          g_ptr_array_add (leftover, item->text);
-          if (problem != NULL)
-            g_strv_builder_add (problems, problem);
-        }
+      else
+        switch (cnv_address_field_try_add (self, item->address, &problem))
+          {
+          case CNV_ADDRESS_FIELD_REFUSE:
+            g_ptr_array_add (leftover, item->text);
+            if (problem != NULL)
+              g_strv_builder_add (problems, problem);
+            break;
+          case CNV_ADDRESS_FIELD_SKIP:
+            if (problem != NULL && strstr (notes->str, problem) == NULL)
+              g_string_append_printf (notes, "%s%s", notes->len > 0 ? "\n" : "", problem);
+            break;
+          case CNV_ADDRESS_FIELD_ADD:
+          default:
+            break;
+          }
     }
   g_ptr_array_add (leftover, NULL);
 
   rest = g_strjoinv (", ", (char **) leftover->pdata);
   cnv_address_field_replace_text (self, rest);
   cnv_address_field_set_own_problems (self, g_strv_builder_end (problems));
+  cnv_address_field_set_note (self, notes->len > 0 ? notes->str : NULL);
 
   if (self->addresses->len != n_chips || items == NULL || items->len > 0)
     cnv_address_field_emit_changed (self);

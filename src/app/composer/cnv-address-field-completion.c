@@ -153,8 +153,20 @@ accept_completion (CnvAddressField *self,
       return;
     }
 
-  if (cnv_address_field_try_add (self, address, &problem))
-    cnv_address_field_replace_text (self, "");
+  switch (cnv_address_field_try_add (self, address, &problem))
+    {
+    case CNV_ADDRESS_FIELD_SKIP:
+      cnv_address_field_replace_text (self, "");
+      cnv_address_field_set_note (self, problem);
+      g_clear_pointer (&problem, g_free);
+      break;
+    case CNV_ADDRESS_FIELD_ADD:
+      cnv_address_field_replace_text (self, "");
+      break;
+    case CNV_ADDRESS_FIELD_REFUSE:
+    default:
+      break;
+    }
   if (problem != NULL)
     {
       problems = g_new0 (char *, 2);

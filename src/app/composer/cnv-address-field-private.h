@@ -21,6 +21,7 @@ struct _CnvAddressField
   GtkWidget  *chips_box;
   GtkEntry   *text;
   GtkLabel   *problems_label;
+  GtkLabel   *note_label;
   GtkPopover *completion_popover;
   GtkListBox *completion_list;
 
@@ -51,6 +52,9 @@ void     cnv_address_field_emit_changed               (CnvAddressField  *self);
 /* Takes @problems (the pieces the field could not turn into chips) and shows them */
 void     cnv_address_field_set_own_problems           (CnvAddressField  *self,
                                                        GStrv             problems);
+/* Shows @note (nullable = none) under the field, until the user types again */
+void     cnv_address_field_set_note                   (CnvAddressField  *self,
+                                                       const char       *note);
 /* Sets the entry's text without it counting as typed */
 void     cnv_address_field_replace_text               (CnvAddressField  *self,
                                                        const char       *text);
@@ -64,8 +68,9 @@ void     cnv_address_field_remove_chip                (CnvAddressField  *self,
                                                        guint             index);
 gboolean cnv_address_field_contains                   (CnvAddressField  *self,
                                                        const char       *normalized);
-/* Adds @address as a chip when the composer agrees; else returns FALSE with its @problem. */
-gboolean cnv_address_field_try_add                    (CnvAddressField  *self,
+/* Adds @address as a chip when the composer agrees; else says why (@problem) */
+CnvAddressFieldVerdict
+         cnv_address_field_try_add                    (CnvAddressField  *self,
                                                        const CnvAddress *address,
                                                        char            **problem);
 /* Turns the typed text into chips; what cannot become one stays, with the reason */

@@ -82,6 +82,14 @@ cnv_address_field_set_own_problems (CnvAddressField *self,
 }
 
 void
+cnv_address_field_set_note (CnvAddressField *self,
+                            const char      *note)
+{
+  gtk_label_set_text (self->note_label, note != NULL ? note : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), note != NULL);
+}
+
+void
 cnv_address_field_emit_changed (CnvAddressField *self)
 {
   g_signal_emit (self, signals[CHANGED], 0);
@@ -139,6 +147,7 @@ text_changed_cb (CnvAddressField *self)
   /* What was said about the previous text no longer holds */
   if (self->own_problems != NULL)
     cnv_address_field_set_own_problems (self, NULL);
+  cnv_address_field_set_note (self, NULL);
 
   if (self->pasting)
     {
@@ -255,10 +264,19 @@ text_key_pressed_cb (CnvAddressField       *self,
 }
 
 static void
+set_editing (CnvAddressField *self,
+             gboolean         editing)
+{
+  if (self->editing == editing)
+    return;
+  self->editing = editing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITING]);
+}
+
+static void
 text_focus_entered_cb (CnvAddressField *self)
 {
-  self->editing = TRUE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITING]);
+  set_editing (self, TRUE);
 }
 
 static void
@@ -269,8 +287,7 @@ text_focus_left_cb (CnvAddressField *self)
     cnv_address_field_commit_text (self);
   else
     cnv_address_field_hide_completion (self);
-  self->editing = FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITING]);
+  set_editing (self, FALSE);
 }
 
 static void
@@ -466,6 +483,7 @@ cnv_address_field_class_init (CnvAddressFieldClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnvAddressField, chips_box);
   gtk_widget_class_bind_template_child (widget_class, CnvAddressField, text);
   gtk_widget_class_bind_template_child (widget_class, CnvAddressField, problems_label);
+  gtk_widget_class_bind_template_child (widget_class, CnvAddressField, note_label);
   gtk_widget_class_bind_template_child (widget_class, CnvAddressField, completion_popover);
   gtk_widget_class_bind_template_child (widget_class, CnvAddressField, completion_list);
   gtk_widget_class_bind_template_callback (widget_class, text_changed_cb);

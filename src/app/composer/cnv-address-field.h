@@ -16,21 +16,35 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CnvAddressField, cnv_address_field, CNV, ADDRESS_FIELD, GtkWidget)
 
 /**
+ * CnvAddressFieldVerdict:
+ * @CNV_ADDRESS_FIELD_REFUSE: the address stays in the entry, with the problem under the field
+ * @CNV_ADDRESS_FIELD_ADD: the address becomes a chip
+ * @CNV_ADDRESS_FIELD_SKIP: the address is taken without a chip, since it is implied (the
+ *   user's own address as a participant); the problem, when given, is a note under the field
+ */
+typedef enum
+{
+  CNV_ADDRESS_FIELD_REFUSE,
+  CNV_ADDRESS_FIELD_ADD,
+  CNV_ADDRESS_FIELD_SKIP,
+} CnvAddressFieldVerdict;
+
+/**
  * CnvAddressFieldValidateFunc:
  * @field: the field
  * @address: the address about to become a chip
- * @problem: (out): a translated sentence saying why it is refused
+ * @problem: (out): a translated sentence saying why it is refused or skipped
  * @user_data: as given to cnv_address_field_set_validate_func()
  *
  * Decides whether @address may become a chip (the composer asks its state: a duplicate, a manager
- * address). An address refused stays in the entry and @problem shows under the field.
+ * address, the user's own address).
  *
- * Returns: TRUE to add the chip
+ * Returns: what becomes of @address
  */
-typedef gboolean (*CnvAddressFieldValidateFunc) (CnvAddressField  *field,
-                                                 const CnvAddress *address,
-                                                 char            **problem,
-                                                 gpointer          user_data);
+typedef CnvAddressFieldVerdict (*CnvAddressFieldValidateFunc) (CnvAddressField  *field,
+                                                               const CnvAddress *address,
+                                                               char            **problem,
+                                                               gpointer          user_data);
 
 /* Signal "changed": a chip was added or removed, or the text typed changed. */
 CnvAddressField *cnv_address_field_new               (const char                  *label);

@@ -74,6 +74,7 @@ struct _CnvComposerWindow
   gboolean sending;
   gboolean closing;                  /* close without asking */
   gboolean updating;                 /* widgets being filled by the window itself */
+  gboolean disposed;                 /* the template's widgets are going */
   guint    default_duration;
   guint    last_preset;
 };
@@ -102,6 +103,8 @@ void        cnv_composer_window_read_schedule       (CnvComposerWindow *self);
 void        cnv_composer_window_show_schedule       (CnvComposerWindow *self);
 
 /* cnv-composer-window-send.c */
+/* The status bar (progress, failure) hidden until needed */
+void        cnv_composer_window_send_init           (CnvComposerWindow *self);
 void        cnv_composer_window_send                (CnvComposerWindow *self);
 
 G_END_DECLS

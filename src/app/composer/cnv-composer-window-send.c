@@ -16,6 +16,25 @@
 #include "cnv-composer-window-private.h"
 #include "cnv-request-sender.h"
 
+/* The status bar leaves the window (and what screen readers list) once it is slid away: an
+ * unrevealed child stays in the accessible tree, with empty labels */
+static void
+reveal_status (CnvComposerWindow *self,
+               gboolean           reveal)
+{
+  if (reveal)
+    gtk_widget_set_visible (GTK_WIDGET (self->status_revealer), TRUE);
+  gtk_revealer_set_reveal_child (self->status_revealer, reveal);
+}
+
+static void
+status_revealed_cb (CnvComposerWindow *self)
+{
+  if (!gtk_revealer_get_child_revealed (self->status_revealer)
+      && !gtk_revealer_get_reveal_child (self->status_revealer))
+    gtk_widget_set_visible (GTK_WIDGET (self->status_revealer), FALSE);
+}
+
 static void
 set_sending (CnvComposerWindow *self,
              gboolean           sending)
@@ -31,7 +50,7 @@ set_sending (CnvComposerWindow *self,
   if (sending)
     {
       gtk_stack_set_visible_child_name (self->status_stack, "progress");
-      gtk_revealer_set_reveal_child (self->status_revealer, TRUE);
+      reveal_status (self, TRUE);
     }
   cnv_composer_window_show_state (self);
 }
@@ -42,7 +61,7 @@ show_failure (CnvComposerWindow *self,
 {
   gtk_label_set_text (self->error_label, sentence);
   gtk_stack_set_visible_child_name (self->status_stack, "error");
-  gtk_revealer_set_reveal_child (self->status_revealer, TRUE);
+  reveal_status (self, TRUE);
   gtk_widget_grab_focus (self->retry_button);
 }
 
@@ -158,7 +177,6 @@ request_sent_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *manager = NULL;
   g_autofree char *summary = NULL;
-  GtkApplication *application;
   gboolean disposed = self->cancellable == NULL;
 
   report = cnv_request_sender_send_finish (result, &error);
@@ -171,7 +189,7 @@ request_sent_cb (GObject      *source,
       set_sending (self, FALSE);
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          gtk_revealer_set_reveal_child (self->status_revealer, FALSE);
+          reveal_status (self, FALSE);
           return;
         }
       g_message ("The request was not sent: %s", error->message);
@@ -184,7 +202,7 @@ request_sent_cb (GObject      *source,
     }
 
   /* Sent, even when the window was closed meanwhile: the address book and the settings learn
-   * from it, and the user is told */
+   * from it */
   for (guint i = 0; self->book != NULL && i < self->input.participants->len; i++)
     cnv_address_book_note_used (self->book, g_ptr_array_index (self->input.participants, i));
   for (guint i = 0; self->book != NULL && i < self->input.cc->len; i++)
@@ -194,16 +212,15 @@ request_sent_cb (GObject      *source,
   if (report->copy_error != NULL)
     g_message ("The request was sent, but its copy was not saved: %s", report->copy_error);
 
+  if (disposed)
+    return;
+
+  /* The application shows the toast (it follows "request-sent"); a disposed window has no
+   * handlers left, and only a quitting app disposes a window that is sending */
   manager = g_strdup (self->input.session_type != NULL ? self->input.session_type : "");
   summary = summarize (manager, report);
   cnv_composer_window_emit_request_sent (self, summary);
 
-  application = gtk_window_get_application (GTK_WINDOW (self));
-  if (CNV_IS_APPLICATION (application))
-    cnv_application_show_toast (CNV_APPLICATION (application), summary);
-
-  if (disposed)
-    return;
   set_sending (self, FALSE);
   self->closing = TRUE;
   gtk_window_close (GTK_WINDOW (self));
@@ -258,4 +275,12 @@ cnv_composer_window_send (CnvComposerWindow *self)
   cnv_request_sender_send_async (request, account, self->credentials,
                                  send_progress_cb, self, self->cancellable,
                                  request_sent_cb, g_object_ref (self));
+}
+
+void
+cnv_composer_window_send_init (CnvComposerWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->status_revealer), FALSE);
+  g_signal_connect_swapped (self->status_revealer, "notify::child-revealed",
+                            G_CALLBACK (status_revealed_cb), self);
 }

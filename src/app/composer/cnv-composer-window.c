@@ -17,6 +17,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cnv-accessible.h"
 #include "cnv-composer-window-private.h"
 
 G_DEFINE_FINAL_TYPE (CnvComposerWindow, cnv_composer_window, ADW_TYPE_WINDOW)
@@ -204,7 +205,7 @@ clear_state (CnvComposerState *state)
 void
 cnv_composer_window_update (CnvComposerWindow *self)
 {
-  if (self->updating)
+  if (self->updating || self->disposed)
     return;
 
   read_input (self);
@@ -217,7 +218,7 @@ cnv_composer_window_update (CnvComposerWindow *self)
 
 /* The address fields */
 
-static gboolean
+static CnvAddressFieldVerdict
 validate_participant_cb (CnvAddressField  *field,
                          const CnvAddress *address,
                          char            **problem,
@@ -225,10 +226,19 @@ validate_participant_cb (CnvAddressField  *field,
 {
   CnvComposerWindow *self = user_data;
 
-  return cnv_composer_add_participant (&self->input, address, problem);
+  if (!cnv_composer_add_participant (&self->input, address, problem))
+    return CNV_ADDRESS_FIELD_REFUSE;
+  /* The user's own address is taken but not added (the manager invites the initiator to every
+   * session): a chip would show someone the request does not name */
+  if (!cnv_address_list_contains (self->input.participants, address->address))
+    {
+      *problem = g_strdup (_("You are always invited to your own sessions"));
+      return CNV_ADDRESS_FIELD_SKIP;
+    }
+  return CNV_ADDRESS_FIELD_ADD;
 }
 
-static gboolean
+static CnvAddressFieldVerdict
 validate_cc_cb (CnvAddressField  *field,
                 const CnvAddress *address,
                 char            **problem,
@@ -236,7 +246,8 @@ validate_cc_cb (CnvAddressField  *field,
 {
   CnvComposerWindow *self = user_data;
 
-  return cnv_composer_add_cc (&self->input, address, problem);
+  return cnv_composer_add_cc (&self->input, address, problem)
+         ? CNV_ADDRESS_FIELD_ADD : CNV_ADDRESS_FIELD_REFUSE;
 }
 
 static void
@@ -415,6 +426,9 @@ discard_response_cb (AdwMessageDialog  *dialog,
 {
   if (g_strcmp0 (response, "discard") != 0)
     return;
+  /* The dialog outlives this handler (it holds itself while emitting "response") and would
+   * detach from the window it was transient for after that window is gone */
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
   self->closing = TRUE;
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -434,6 +448,7 @@ ask_discard (CnvComposerWindow *self)
                                               ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  cnv_accessible_fix_mnemonic_buttons (dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -488,6 +503,26 @@ send_button_clicked_cb (CnvComposerWindow *self)
 
 /* GObject */
 
+/* Disposing the template emits signals into the window (the focused address field hears the
+ * focus go, a combo row loses its model) while its children are being cleared: the window stops
+ * following them first. */
+static void
+disconnect_widgets (CnvComposerWindow *self)
+{
+  gpointer followed[] = {
+    self->participants_field, self->cc_field, self->session_type_row, self->title_row,
+    self->message_view != NULL ? gtk_text_view_get_buffer (self->message_view) : NULL,
+    self->schedule_switch, self->duration_row, self->start_date_row, self->start_time_row,
+    self->end_date_row, self->end_time_row, self->start_date_popover, self->end_date_popover,
+    self->start_calendar, self->end_calendar, self->send_button, self->status_revealer,
+  };
+
+  self->disposed = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (followed); i++)
+    if (followed[i] != NULL)
+      g_signal_handlers_disconnect_by_data (followed[i], self);
+}
+
 static void
 cnv_composer_window_dispose (GObject *object)
 {
@@ -502,6 +537,7 @@ cnv_composer_window_dispose (GObject *object)
     cnv_address_field_set_validate_func (self->participants_field, NULL, NULL, NULL);
   if (self->cc_field != NULL)
     cnv_address_field_set_validate_func (self->cc_field, NULL, NULL, NULL);
+  disconnect_widgets (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CNV_TYPE_COMPOSER_WINDOW);
 
   G_OBJECT_CLASS (cnv_composer_window_parent_class)->dispose (object);
@@ -612,6 +648,7 @@ cnv_composer_window_init (CnvComposerWindow *self)
   cnv_composer_input_init (&self->input);
   memset (&self->state, 0, sizeof self->state);
   cnv_composer_window_schedule_init (self);
+  cnv_composer_window_send_init (self);
 
   cnv_address_field_set_placeholder (self->participants_field, _("Add names or addresses"));
   cnv_address_field_set_placeholder (self->cc_field, _("Add names or addresses"));

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cnv-accessible.h"
 #include "cnv-account-page-private.h"
 #include "cnv-app-settings.h"
 #include "cnv-provider.h"
@@ -261,6 +262,17 @@ on_guessed (GObject      *source,
   cnv_account_page_evaluate (self);
 }
 
+static void
+cancel_guess (CnvAccountPage *self)
+{
+  if (self->guess_cancellable == NULL)
+    return;
+  g_cancellable_cancel (self->guess_cancellable);
+  g_clear_object (&self->guess_cancellable);
+  gtk_spinner_stop (GTK_SPINNER (self->imap_spinner));
+  gtk_widget_set_visible (self->imap_spinner, FALSE);
+}
+
 static gboolean
 guess_now (gpointer user_data)
 {
@@ -277,8 +289,7 @@ guess_now (gpointer user_data)
   if (!valid)
     return G_SOURCE_REMOVE;
 
-  g_cancellable_cancel (self->guess_cancellable);
-  g_clear_object (&self->guess_cancellable);
+  cancel_guess (self);
   self->guess_cancellable = g_cancellable_new ();
 
   gtk_widget_set_visible (self->imap_spinner, TRUE);
@@ -297,6 +308,10 @@ on_row_changed (GtkEditable    *row,
   const char *text = gtk_editable_get_text (row);
 
   cnv_account_form_set (&self->form, field, *text != '\0' ? text : NULL, !self->loading);
+
+  /* A guess for the address as it was would fill in servers for another domain */
+  if (field == CNV_ACCOUNT_FIELD_ADDRESS)
+    cancel_guess (self);
 
   if (!self->loading)
     {
@@ -435,6 +450,21 @@ on_password_looked_up (GObject      *source,
   cnv_account_page_evaluate (self);
 }
 
+/* Before the first run an administrator may have set the organisation's certificate authority
+ * or Sent folder (GSettings defaults or a keyfile): the page starts from them */
+static void
+load_presets (CnvAccountPage *self,
+              GSettings      *settings)
+{
+  g_autofree char *ca_file = g_settings_get_string (settings, "ca-file");
+  g_autofree char *sent_folder = g_settings_get_string (settings, "sent-folder");
+
+  self->loading = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->ca_file_row), ca_file);
+  gtk_editable_set_text (GTK_EDITABLE (self->sent_folder_row), sent_folder);
+  self->loading = FALSE;
+}
+
 void
 cnv_account_page_load (CnvAccountPage *self,
                        GSettings      *settings)
@@ -447,7 +477,10 @@ cnv_account_page_load (CnvAccountPage *self,
   account = cnv_account_load (settings);
   self->guess_enabled = account == NULL;
   if (account == NULL)
-    return;
+    {
+      load_presets (self, settings);
+      return;
+    }
 
   cnv_account_form_clear (&self->form);
   cnv_account_form_init (&self->form);
@@ -588,10 +621,15 @@ cnv_account_page_init (CnvAccountPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* The app's icon once installed; run from the build tree, a themed one. */
+  /* The app's icon once installed; run from the build tree, its symbolic one (in the GResource),
+   * dimmed as in a status page. */
   if (!gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                 APPLICATION_ID))
-    gtk_image_set_from_icon_name (GTK_IMAGE (self->intro_icon), "mail-send-symbolic");
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (self->intro_icon), APPLICATION_ID "-symbolic");
+      gtk_widget_remove_css_class (self->intro_icon, "icon-dropshadow");
+      gtk_widget_add_css_class (self->intro_icon, "dim-label");
+    }
 
   self->cancellable = g_cancellable_new ();
   self->guess_enabled = TRUE;
@@ -628,6 +666,18 @@ cnv_account_page_init (CnvAccountPage *self)
   g_signal_connect (self->sent_folder_row, "changed", G_CALLBACK (on_other_row_changed), self);
   g_signal_connect (self->ca_file_button, "clicked", G_CALLBACK (on_choose_ca_file), self);
   cnv_account_page_test_init (self);
+
+  /* "IMAP Server", not "IMAP Server Server": the rows' names (in the .ui) say which server */
+  {
+    GtkWidget *renamed[] = { self->imap_host_row, self->imap_port_row,
+                             GTK_WIDGET (self->imap_security_row), self->imap_user_row,
+                             self->smtp_host_row, self->smtp_port_row,
+                             GTK_WIDGET (self->smtp_security_row), self->smtp_user_row };
+
+    for (guint i = 0; i < G_N_ELEMENTS (renamed); i++)
+      cnv_accessible_use_own_label (renamed[i]);
+  }
+  cnv_accessible_name_icon_buttons (self->password_row);
 
   /* The form's defaults (ports, security) shown before any guess. */
   sync_rows_from_form (self);

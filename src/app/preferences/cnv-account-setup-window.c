@@ -13,6 +13,7 @@
 
 #include "cnv-account-setup-window.h"
 
+#include "cnv-accessible.h"
 #include "cnv-account-page.h"
 #include "cnv-app-settings.h"
 
@@ -76,6 +77,7 @@ show_error (CnvAccountSetupWindow *self,
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
 
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  cnv_accessible_fix_mnemonic_buttons (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -216,4 +218,5 @@ cnv_account_setup_window_init (CnvAccountSetupWindow *self)
   cnv_account_page_set_show_intro (self->page, TRUE);
   g_signal_connect (self->page, "notify::can-save", G_CALLBACK (on_can_save_changed), self);
   g_signal_connect (self->set_up_button, "clicked", G_CALLBACK (on_set_up_clicked), self);
+  cnv_accessible_fix_mnemonic_buttons (GTK_WIDGET (self));
 }

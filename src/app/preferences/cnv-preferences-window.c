@@ -14,6 +14,7 @@
 
 #include "cnv-preferences-window.h"
 
+#include "cnv-accessible.h"
 #include "cnv-account-page.h"
 #include "cnv-app-settings.h"
 #include "cnv-session-type-editor.h"
@@ -306,6 +307,7 @@ on_restore_clicked (GtkButton            *button,
                                               ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  cnv_accessible_fix_mnemonic_buttons (dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_restore_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -472,4 +474,5 @@ cnv_preferences_window_init (CnvPreferencesWindow *self)
 
   g_signal_connect (self->add_button, "clicked", G_CALLBACK (on_add_clicked), self);
   g_signal_connect (self->restore_button, "clicked", G_CALLBACK (on_restore_clicked), self);
+  cnv_accessible_fix_mnemonic_buttons (GTK_WIDGET (self));
 }

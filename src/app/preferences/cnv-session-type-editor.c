@@ -12,6 +12,7 @@
 
 #include "cnv-session-type-editor.h"
 
+#include "cnv-accessible.h"
 #include "cnv-address.h"
 
 struct _CnvSessionTypeEditor
@@ -444,4 +445,5 @@ cnv_session_type_editor_init (CnvSessionTypeEditor *self)
                         "link, %p by your access code."));
 
   g_signal_connect (self->save_button, "clicked", G_CALLBACK (on_save_clicked), self);
+  cnv_accessible_fix_mnemonic_buttons (GTK_WIDGET (self));
 }
