@@ -17,10 +17,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "cnv-address-book.h"
+#include "address-book-test-common.h"
 #include "cnv-address-book-private.h"
 #include "credentials-test-common.h"
-#include "test-async.h"
 
 #define DOMAIN "cnv-address-book"
 
@@ -57,14 +56,7 @@ fixture_tear_down (Fixture       *fixture,
 static CnvAddressBook *
 load_book (const char *path)
 {
-  g_autoptr(CnvAddressBook) book = cnv_address_book_new (path);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  cnv_address_book_load_async (book, NULL, store_result_cb, &result);
-  g_assert_true (cnv_address_book_load_finish (book, wait_result (&result, 30), &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&book);
+  return book_load (path, 30);
 }
 
 /* The addresses completion gives for @query, comma separated. */
@@ -72,16 +64,7 @@ static char *
 complete (CnvAddressBook *book,
           const char     *query)
 {
-  g_autoptr(GPtrArray) results = cnv_address_book_complete (book, query, 10);
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (guint i = 0; i < results->len; i++)
-    {
-      CnvAddressBookEntry *entry = g_ptr_array_index (results, i);
-
-      g_string_append_printf (out, "%s%s", i > 0 ? "," : "", entry->address);
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return book_complete (book, query, 10);
 }
 
 #define assert_completes(book, query, expected)                 \

@@ -13,8 +13,7 @@
 #include "cnv-provider.h"
 #include "cnv-smtp.h"
 #include "log-guard.h"
-#include "mailstack-fixture.h"
-#include "test-async.h"
+#include "app-test-common.h"
 
 /* ---- the pure mapping ---- */
 
@@ -148,21 +147,6 @@ test_describe (void)
 
 /* ---- against the real mail stack ---- */
 
-static CnvMailstack *stack;
-
-static CnvMailstack *
-get_stack (void)
-{
-  if (stack == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      stack = cnv_mailstack_start (&error);
-      g_assert_no_error (error);
-    }
-  return stack;
-}
-
 static char *
 password_of (const char *user)
 {
@@ -173,22 +157,11 @@ password_of (const char *user)
   return password;
 }
 
-/* alice's account on the stack: IMAP with STARTTLS, submission with STARTTLS, the stack's CA. */
+/* alice's account on the stack. */
 static CnvAccount *
 make_account (void)
 {
-  CnvMailstack *ms = get_stack ();
-  CnvAccount *account = g_new0 (CnvAccount, 1);
-
-  account->address = g_strdup_printf ("alice@%s", ms->domain);
-  account->name = g_strdup ("Alice");
-  account->imap = cnv_mail_server_new (ms->host, ms->imap_port, CNV_MAIL_SECURITY_STARTTLS);
-  account->imap->user = g_strdup (account->address);
-  account->imap->ca_file = g_strdup (ms->ca_file);
-  account->smtp = cnv_mail_server_new (ms->host, ms->submission_port, CNV_MAIL_SECURITY_STARTTLS);
-  account->smtp->user = g_strdup (account->address);
-  account->smtp->ca_file = g_strdup (ms->ca_file);
-  return account;
+  return stack_account ("alice", "Alice");
 }
 
 static CnvConnectionReport *
@@ -213,17 +186,28 @@ run_test (const CnvAccount  *account,
   return report;
 }
 
+/* A test that runs to its end: the report, whatever it says. */
+static CnvConnectionReport *
+run_ok (const CnvAccount *account,
+        const char       *password)
+{
+  g_autoptr(GError) error = NULL;
+  CnvConnectionReport *report = run_test (account, password, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  return report;
+}
+
 static void
 test_stack_ok (void)
 {
   g_autoptr(CnvAccount) account = make_account ();
   g_autofree char *password = password_of ("alice");
-  g_autoptr(GError) error = NULL;
   g_autoptr(CnvConnectionReport) report = NULL;
   guint before = cnv_mailstack_count_messages (get_stack (), "alice", "INBOX");
 
-  report = run_test (account, password, NULL, &error);
-  g_assert_no_error (error);
+  report = run_ok (account, password);
   g_assert_true (cnv_connection_report_is_ok (report));
   g_assert_cmpint (report->imap, ==, CNV_CONNECTION_OK);
   g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_OK);
@@ -238,8 +222,7 @@ test_stack_ok (void)
   account->imap->port = get_stack ()->imaps_port;
   account->imap->security = CNV_MAIL_SECURITY_TLS;
   g_clear_pointer (&report, cnv_connection_report_free);
-  report = run_test (account, password, NULL, &error);
-  g_assert_no_error (error);
+  report = run_ok (account, password);
   g_assert_true (cnv_connection_report_is_ok (report));
 }
 
@@ -247,7 +230,6 @@ static void
 test_stack_wrong_password (void)
 {
   g_autoptr(CnvAccount) account = make_account ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(CnvConnectionReport) report = NULL;
   g_autofree char *expected_imap = g_strdup_printf (
     "The IMAP server %s refused the user name or password.", get_stack ()->host);
@@ -255,8 +237,7 @@ test_stack_wrong_password (void)
     "The SMTP server %s refused the user name or password.", get_stack ()->host);
 
   log_guard_forbid ("not-alices-password");
-  report = run_test (account, "not-alices-password", NULL, &error);
-  g_assert_no_error (error);
+  report = run_ok (account, "not-alices-password");
   g_assert_false (cnv_connection_report_is_ok (report));
   g_assert_cmpint (report->imap, ==, CNV_CONNECTION_WRONG_PASSWORD);
   g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_WRONG_PASSWORD);
@@ -267,8 +248,7 @@ test_stack_wrong_password (void)
   g_clear_pointer (&report, cnv_connection_report_free);
 
   /* No password at all. */
-  report = run_test (account, "", NULL, &error);
-  g_assert_no_error (error);
+  report = run_ok (account, "");
   g_assert_cmpint (report->imap, ==, CNV_CONNECTION_WRONG_PASSWORD);
   g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_WRONG_PASSWORD);
   g_assert_cmpstr (report->imap_message, ==, expected_imap);
@@ -285,7 +265,6 @@ test_stack_wrong_password_hint (void)
   for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
     {
       g_autoptr(CnvAccount) account = make_account ();
-      g_autoptr(GError) error = NULL;
       g_autoptr(CnvConnectionReport) report = NULL;
       const char *hint = cnv_provider_get_password_hint (addresses[i]);
       g_autofree char *expected_imap = g_strdup_printf (
@@ -297,8 +276,7 @@ test_stack_wrong_password_hint (void)
       g_free (account->address);
       account->address = g_strdup (addresses[i]);
       log_guard_forbid ("not-alices-password");
-      report = run_test (account, "not-alices-password", NULL, &error);
-      g_assert_no_error (error);
+      report = run_ok (account, "not-alices-password");
       g_assert_cmpint (report->imap, ==, CNV_CONNECTION_WRONG_PASSWORD);
       g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_WRONG_PASSWORD);
       g_assert_cmpstr (report->imap_message, ==, expected_imap);
@@ -306,8 +284,7 @@ test_stack_wrong_password_hint (void)
       g_clear_pointer (&report, cnv_connection_report_free);
 
       /* No password: the same, without asking the servers. */
-      report = run_test (account, "", NULL, &error);
-      g_assert_no_error (error);
+      report = run_ok (account, "");
       g_assert_cmpstr (report->imap_message, ==, expected_imap);
       g_assert_cmpstr (report->smtp_message, ==, expected_smtp);
     }
@@ -317,20 +294,17 @@ test_stack_wrong_password_hint (void)
      * none. */
     g_autoptr(CnvAccount) account = make_account ();
     g_autofree char *password = password_of ("alice");
-    g_autoptr(GError) error = NULL;
     g_autoptr(CnvConnectionReport) report = NULL;
 
     g_free (account->address);
     account->address = g_strdup ("alice@gmail.com");
-    report = run_test (account, password, NULL, &error);
-    g_assert_no_error (error);
+    report = run_ok (account, password);
     g_assert_true (cnv_connection_report_is_ok (report));
     g_clear_pointer (&report, cnv_connection_report_free);
 
     g_clear_pointer (&account->imap->ca_file, g_free);
     g_clear_pointer (&account->smtp->ca_file, g_free);
-    report = run_test (account, password, NULL, &error);
-    g_assert_no_error (error);
+    report = run_ok (account, password);
     g_assert_cmpint (report->imap, ==, CNV_CONNECTION_CERTIFICATE);
     g_assert_null (strstr (report->imap_message, "app password"));
     g_assert_null (strstr (report->smtp_message, "app password"));
@@ -342,7 +316,6 @@ test_stack_certificate (void)
 {
   g_autoptr(CnvAccount) account = make_account ();
   g_autofree char *password = password_of ("alice");
-  g_autoptr(GError) error = NULL;
   g_autoptr(CnvConnectionReport) report = NULL;
   g_autofree char *expected = g_strdup_printf ("The certificate of %s is not trusted.",
                                                get_stack ()->host);
@@ -350,8 +323,7 @@ test_stack_certificate (void)
   /* The system's authorities do not know the stack's private CA. */
   g_clear_pointer (&account->imap->ca_file, g_free);
   g_clear_pointer (&account->smtp->ca_file, g_free);
-  report = run_test (account, password, NULL, &error);
-  g_assert_no_error (error);
+  report = run_ok (account, password);
   g_assert_cmpint (report->imap, ==, CNV_CONNECTION_CERTIFICATE);
   g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_CERTIFICATE);
   g_assert_cmpstr (report->imap_message, ==, expected);
@@ -363,7 +335,6 @@ test_stack_unreachable (void)
 {
   g_autoptr(CnvAccount) account = make_account ();
   g_autofree char *password = password_of ("alice");
-  g_autoptr(GError) error = NULL;
   g_autoptr(CnvConnectionReport) report = NULL;
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
   guint16 closed = g_socket_listener_add_any_inet_port (listener, NULL, NULL);
@@ -373,8 +344,7 @@ test_stack_unreachable (void)
   g_socket_listener_close (listener);
   account->imap->port = closed;
   account->smtp->port = closed;
-  report = run_test (account, password, NULL, &error);
-  g_assert_no_error (error);
+  report = run_ok (account, password);
   g_assert_cmpint (report->imap, ==, CNV_CONNECTION_UNREACHABLE);
   g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_UNREACHABLE);
   g_clear_pointer (&report, cnv_connection_report_free);
@@ -384,8 +354,7 @@ test_stack_unreachable (void)
   account->imap->host = g_strdup ("imap.nonexistent.invalid");
   g_free (account->smtp->host);
   account->smtp->host = g_strdup ("smtp.nonexistent.invalid");
-  report = run_test (account, password, NULL, &error);
-  g_assert_no_error (error);
+  report = run_ok (account, password);
   g_assert_cmpint (report->imap, ==, CNV_CONNECTION_UNREACHABLE);
   g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_UNREACHABLE);
   expected = g_strdup ("Could not reach imap.nonexistent.invalid: check the server name and your "
@@ -399,14 +368,12 @@ test_stack_tls_mixup (void)
 {
   g_autoptr(CnvAccount) account = make_account ();
   g_autofree char *password = password_of ("alice");
-  g_autoptr(GError) error = NULL;
   g_autoptr(CnvConnectionReport) report = NULL;
 
   /* Implicit TLS to the ports that expect STARTTLS: the handshake fails at once. */
   account->imap->security = CNV_MAIL_SECURITY_TLS;
   account->smtp->security = CNV_MAIL_SECURITY_TLS;
-  report = run_test (account, password, NULL, &error);
-  g_assert_no_error (error);
+  report = run_ok (account, password);
   g_assert_cmpint (report->imap, ==, CNV_CONNECTION_TLS);
   g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_TLS);
   g_assert_nonnull (strstr (report->imap_message, "TLS or STARTTLS"));
@@ -416,8 +383,7 @@ test_stack_tls_mixup (void)
   account->imap->security = CNV_MAIL_SECURITY_STARTTLS;
   account->smtp->security = CNV_MAIL_SECURITY_STARTTLS;
   account->smtp->port = get_stack ()->smtp_port;
-  report = run_test (account, password, NULL, &error);
-  g_assert_no_error (error);
+  report = run_ok (account, password);
   g_assert_cmpint (report->imap, ==, CNV_CONNECTION_OK);
   g_assert_cmpint (report->smtp, ==, CNV_CONNECTION_TLS);
 }
@@ -469,6 +435,6 @@ main (int   argc,
   g_test_add_func ("/app/connection/stack/cancelled", test_stack_cancelled);
 
   status = g_test_run ();
-  g_clear_pointer (&stack, cnv_mailstack_stop);
+  g_clear_pointer (&app_test_stack, cnv_mailstack_stop);
   return status;
 }

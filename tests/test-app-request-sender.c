@@ -15,25 +15,10 @@
 #include "cnv-secret-credentials.h"
 #include "keyring-fixture.h"
 #include "log-guard.h"
-#include "mail-test-common.h"
+#include "app-test-common.h"
 
 #define SEND_TIMEOUT_S 60
 #define DELIVERY_TIMEOUT_S 60
-
-static CnvMailstack *stack;
-
-static CnvMailstack *
-get_stack (void)
-{
-  if (stack == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      stack = cnv_mailstack_start (&error);
-      g_assert_no_error (error);
-    }
-  return stack;
-}
 
 static CnvAddress *
 stack_address (const char *name,
@@ -44,20 +29,11 @@ stack_address (const char *name,
   return cnv_address_new (name, text, NULL);
 }
 
-/* @user's account on the stack: submission with STARTTLS, IMAP with STARTTLS, the stack's CA. */
+/* @user's account on the stack, named @user. */
 static CnvAccount *
 make_account (const char *user)
 {
-  CnvMailstack *ms = get_stack ();
-  CnvAccount *account = g_new0 (CnvAccount, 1);
-
-  account->address = g_strdup_printf ("%s@%s", user, ms->domain);
-  account->name = g_strdup (user);
-  account->imap = stack_imap_server (ms, user, CNV_MAIL_SECURITY_STARTTLS);
-  account->smtp = cnv_mail_server_new (ms->host, ms->submission_port, CNV_MAIL_SECURITY_STARTTLS);
-  account->smtp->user = g_strdup (account->address);
-  account->smtp->ca_file = g_strdup (ms->ca_file);
-  return account;
+  return stack_account (user, user);
 }
 
 static void
@@ -521,7 +497,7 @@ main (int   argc,
 
   keyring_bus_up ();
   status = g_test_run ();
-  g_clear_pointer (&stack, cnv_mailstack_stop);
+  g_clear_pointer (&app_test_stack, cnv_mailstack_stop);
   keyring_tear_down ();
   return status;
 }

@@ -81,6 +81,17 @@ cnv_imap_client_return_invalid (GTask      *task,
   return FALSE;
 }
 
+/* A command whose argument cannot go out: freed unsent, @task failed with @what. */
+static void
+drop_invalid (CnvImapCommand *command,
+              GTask          *task,
+              const char     *what)
+{
+  g_clear_object (&command->task);
+  cnv_imap_command_free (command);
+  cnv_imap_client_return_invalid (task, what);
+}
+
 /* A command that is one word (CAPABILITY, NOOP, LOGOUT): submits it, or fails the task. */
 static void
 submit_word (CnvImapClient       *self,
@@ -414,9 +425,7 @@ cnv_imap_client_select_async (CnvImapClient       *self,
   cnv_imap_command_append (command, " ");
   if (!append_mailbox (self, command, mailbox))
     {
-      g_clear_object (&command->task);
-      cnv_imap_command_free (command);
-      cnv_imap_client_return_invalid (task, "the mailbox name");
+      drop_invalid (command, task, "the mailbox name");
       return;
     }
   /* RFC 9051 §6.3.2: a SELECT, even a failing one, deselects the current mailbox. */
@@ -485,9 +494,7 @@ cnv_imap_client_uid_store_async (CnvImapClient       *self,
   cnv_imap_command_append (command, add ? " +FLAGS.SILENT " : " -FLAGS.SILENT ");
   if (!append_flags (command, flags))
     {
-      g_clear_object (&command->task);
-      cnv_imap_command_free (command);
-      cnv_imap_client_return_invalid (task, "a flag");
+      drop_invalid (command, task, "a flag");
       return;
     }
   cnv_imap_client_submit (self, command);
@@ -566,9 +573,7 @@ cnv_imap_client_append_async (CnvImapClient       *self,
   if (!append_mailbox (self, command, mailbox)
       || (cnv_imap_command_append (command, " "), !append_flags (command, flags)))
     {
-      g_clear_object (&command->task);
-      cnv_imap_command_free (command);
-      cnv_imap_client_return_invalid (task, "the mailbox name or a flag");
+      drop_invalid (command, task, "the mailbox name or a flag");
       return;
     }
   cnv_imap_command_append (command, " ");
@@ -814,9 +819,7 @@ cnv_imap_client_create_async (CnvImapClient       *self,
   cnv_imap_command_append (command, "CREATE ");
   if (!append_mailbox (self, command, mailbox))
     {
-      g_clear_object (&command->task);
-      cnv_imap_command_free (command);
-      cnv_imap_client_return_invalid (task, "the mailbox name");
+      drop_invalid (command, task, "the mailbox name");
       return;
     }
   cnv_imap_client_submit (self, command);

@@ -167,6 +167,14 @@ book_loaded (Book *book)
 /* ---- contacts ---- */
 
 static void
+book_forget_addresses (Book  *book,
+                       GStrv  addresses)
+{
+  for (guint i = 0; addresses[i] != NULL; i++)
+    cnv_address_book_forget_contact (book->eds->book, addresses[i]);
+}
+
+static void
 book_drop_contact (Book       *book,
                    const char *uid)
 {
@@ -174,8 +182,7 @@ book_drop_contact (Book       *book,
 
   if (addresses == NULL)
     return;
-  for (guint i = 0; addresses[i] != NULL; i++)
-    cnv_address_book_forget_contact (book->eds->book, addresses[i]);
+  book_forget_addresses (book, addresses);
   g_hash_table_remove (book->contacts, uid);
 }
 
@@ -267,6 +274,16 @@ view_complete_cb (EBookClientView *view,
 
 /* ---- opening and closing address books ---- */
 
+/* A book that cannot be watched keeps no one waiting for it. */
+static void
+book_unwatchable (Book         *book,
+                  const GError *error)
+{
+  g_debug ("Address book “%s” cannot be watched: %s",
+           e_source_get_display_name (book->source), error->message);
+  book_loaded (book);
+}
+
 static void
 view_ready_cb (GObject      *source_object,
                GAsyncResult *result,
@@ -285,9 +302,7 @@ view_ready_cb (GObject      *source_object,
     }
   if (error != NULL)
     {
-      g_debug ("Address book “%s” cannot be watched: %s",
-               e_source_get_display_name (book->source), error->message);
-      book_loaded (book);
+      book_unwatchable (book, error);
       goto out;
     }
 
@@ -305,11 +320,7 @@ view_ready_cb (GObject      *source_object,
   g_signal_connect (book->view, "complete", G_CALLBACK (view_complete_cb), book);
   e_book_client_view_start (book->view, &error);
   if (error != NULL)
-    {
-      g_debug ("Address book “%s” cannot be watched: %s",
-               e_source_get_display_name (book->source), error->message);
-      book_loaded (book);
-    }
+    book_unwatchable (book, error);
 
 out:
   book_release (book);
@@ -395,8 +406,7 @@ close_book (Book     *book,
 
       g_hash_table_iter_init (&iter, book->contacts);
       while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &addresses))
-        for (guint i = 0; addresses[i] != NULL; i++)
-          cnv_address_book_forget_contact (book->eds->book, addresses[i]);
+        book_forget_addresses (book, addresses);
     }
   g_hash_table_remove_all (book->contacts);
 

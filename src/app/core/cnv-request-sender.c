@@ -229,6 +229,14 @@ append_copy (GTask *task)
                                 g_task_get_cancellable (task), append_cb, task);
 }
 
+/* Not \Noselect, not \NonExistent (RFC 9051 §7.3.1): a folder that can hold messages. */
+static gboolean
+can_hold_messages (const CnvImapListEntry *entry)
+{
+  return !cnv_imap_list_entry_has_attribute (entry, "\\Noselect")
+         && !cnv_imap_list_entry_has_attribute (entry, "\\NonExistent");
+}
+
 /* The Sent folder among @entries: SPECIAL-USE \Sent (RFC 6154 §2), else a usual name, at the
  * top level first. Folders that cannot hold messages (\Noselect, \NonExistent) never count. */
 static const char *
@@ -240,9 +248,7 @@ find_sent_folder (GPtrArray *entries)
     {
       const CnvImapListEntry *entry = g_ptr_array_index (entries, i);
 
-      if (!cnv_imap_list_entry_has_attribute (entry, "\\Noselect")
-          && !cnv_imap_list_entry_has_attribute (entry, "\\NonExistent")
-          && cnv_imap_list_entry_has_attribute (entry, "\\Sent"))
+      if (can_hold_messages (entry) && cnv_imap_list_entry_has_attribute (entry, "\\Sent"))
         return entry->name;
     }
   for (guint n = 0; sent_names[n] != NULL; n++)
@@ -251,8 +257,7 @@ find_sent_folder (GPtrArray *entries)
         const CnvImapListEntry *entry = g_ptr_array_index (entries, i);
         const char *leaf = entry->name;
 
-        if (cnv_imap_list_entry_has_attribute (entry, "\\Noselect")
-            || cnv_imap_list_entry_has_attribute (entry, "\\NonExistent"))
+        if (!can_hold_messages (entry))
           continue;
         if (g_ascii_strcasecmp (entry->name, sent_names[n]) == 0)
           return entry->name;
