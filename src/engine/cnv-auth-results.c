@@ -1,7 +1,7 @@
 /* cnv-auth-results.c — the parser of Authentication-Results header fields (RFC 8601)
  *
  * The receiving server writes its DMARC, DKIM and SPF verdicts into this header; the sender
- * policy (cnv-manager-policy.c) reads them from here. The parser follows the ABNF of RFC 8601
+ * policy of the manager (cnv-manager-policy.c) and the app's invitation filter read them from here. The parser follows the ABNF of RFC 8601
  * §2.2 with comments and folding white space from RFC 5322 §3.2.2, is bounded in every dimension,
  * and reads what real servers write beyond the grammar (no authserv-id, unquoted base64 values).
  * Its scanner also reads the first word of other structured header values and the null path, for
@@ -9,7 +9,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#define G_LOG_DOMAIN "cnv-manager"
+#define G_LOG_DOMAIN "cnv-auth-results"
 
 #include "config.h"
 
