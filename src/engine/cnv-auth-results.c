@@ -1,8 +1,8 @@
 /* cnv-auth-results.c — the parser of Authentication-Results header fields (RFC 8601)
  *
- * The receiving server writes its DMARC, DKIM and SPF verdicts into this header; the sender
- * policy of the manager (cnv-manager-policy.c) and the app's invitation filter read them from here. The parser follows the ABNF of RFC 8601
- * §2.2 with comments and folding white space from RFC 5322 §3.2.2, is bounded in every dimension,
+ * The receiving server writes its DMARC, DKIM and SPF verdicts into this header; the manager's
+ * sender policy (cnv-manager-policy.c) and the app's invitation filter read them from here. The
+ * parser follows the ABNF of RFC 8601 §2.2 with comments and folding white space from RFC 5322 §3.2.2, is bounded in every dimension,
  * and reads what real servers write beyond the grammar (no authserv-id, unquoted base64 values).
  * Its scanner also reads the first word of other structured header values and the null path, for
  * the policy's test of mail written by programs.
