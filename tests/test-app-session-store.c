@@ -1,6 +1,8 @@
 /* test-app-session-store.c — the app's persisted sessions: every field through SQLite and back,
  * the launch guard between two connections and between real processes (one killed with SIGKILL),
- * the other process's changes, damaged and newer files, permissions, schema migration
+ * the other process's changes, damaged and newer files, permissions, schema migration; the
+ * launched process group: recorded with its claim, found again after the service was killed, and
+ * told apart from a reused pid (real children and a fake /proc with hostile stat lines)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,8 +10,11 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -147,6 +152,9 @@ assert_records_equal (const CnvSessionRecord *a,
   g_assert_cmpuint (a->launch_count, ==, b->launch_count);
   g_assert_cmpint (a->warned_start, ==, b->warned_start);
   g_assert_cmpint (a->warned_end, ==, b->warned_end);
+  g_assert_cmpint (a->launch_pgid, ==, b->launch_pgid);
+  g_assert_cmpstr (a->launch_boot_id, ==, b->launch_boot_id);
+  g_assert_cmpuint (a->launch_start_ticks, ==, b->launch_start_ticks);
 }
 
 static GBytes *
@@ -204,6 +212,9 @@ test_round_trip (Fixture       *fixture,
   full->warned_end = TRUE;
   full->start = -5;                     /* before 1970: still a number */
   full->end = G_MAXINT64;
+  full->launch_pgid = G_MAXINT32;
+  full->launch_boot_id = g_strdup ("0f2c51a4-5b1e-4c36-9d0c-3f6e2b7a9e11");
+  full->launch_start_ticks = G_MAXUINT64;  /* above SQLite's signed range: still comes back */
   put_record (store, full);
 
   {
@@ -350,6 +361,19 @@ test_put_replaces (Fixture       *fixture,
     g_assert_cmpint (back->launched_at, ==, 1900001800);
     g_assert_cmpuint (back->launch_count, ==, 1);
     g_assert_cmpint (back->sequence, ==, 0);
+  }
+
+  /* Nor forget which process it started. */
+  g_assert_true (cnv_session_store_set_launch_process (store, "s1", 1900001800, 4242, "boot-a",
+                                                       77, &error));
+  g_assert_no_error (error);
+  put_record (store, stale);
+  {
+    g_autoptr(CnvSessionRecord) back = get_record (store, "s1");
+
+    g_assert_cmpint (back->launch_pgid, ==, 4242);
+    g_assert_cmpstr (back->launch_boot_id, ==, "boot-a");
+    g_assert_cmpuint (back->launch_start_ticks, ==, 77);
   }
 
   /* Nor can a put make an existing session running (only a launch does). */
@@ -730,6 +754,194 @@ test_launch_processes (Fixture       *fixture,
   }
 }
 
+/* ---- The launched process ------------------------------------------------------------------ */
+
+static void
+test_launch_process_record (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(CnvSessionStore) service = open_store (fixture->path);
+  g_autoptr(CnvSessionStore) ui = open_store (fixture->path);
+  g_autoptr(CnvSessionRecord) record = make_record ("s1", 1900000000);
+  g_autoptr(GError) error = NULL;
+
+  record->status = CNV_SESSION_STATUS_ACCEPTED;
+  put_record (service, record);
+
+  /* Not before a claim. */
+  g_assert_false (cnv_session_store_set_launch_process (service, "s1", 0, 100, "boot-a", 1,
+                                                        &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+
+  g_assert_true (cnv_session_store_record_launch (service, "s1", 1900000001, &error));
+  g_assert_true (cnv_session_store_set_launch_process (service, "s1", 1900000001, 100, "boot-a",
+                                                       12345, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(CnvSessionRecord) back = get_record (ui, "s1");
+
+    g_assert_cmpint (back->launch_pgid, ==, 100);
+    g_assert_cmpstr (back->launch_boot_id, ==, "boot-a");
+    g_assert_cmpuint (back->launch_start_ticks, ==, 12345);
+  }
+
+  /* Bad arguments change nothing. */
+  g_assert_false (cnv_session_store_set_launch_process (service, "s1", 1900000001, 0, "boot-b", 1,
+                                                        &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (cnv_session_store_set_launch_process (service, "s1", 1900000001, -7, "boot-b",
+                                                        1, &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (cnv_session_store_set_launch_process (service, "s1", 1900000001, 5, "\xff", 1,
+                                                        &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (cnv_session_store_set_launch_process (service, "nope", 1900000001, 5, "boot-b",
+                                                        1, &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* Another claim's time: not this launch. */
+  g_assert_false (cnv_session_store_set_launch_process (ui, "s1", 1900000002, 5, "boot-b", 1,
+                                                        &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+  {
+    g_autoptr(CnvSessionRecord) back = get_record (ui, "s1");
+
+    g_assert_cmpint (back->launch_pgid, ==, 100);
+    g_assert_cmpstr (back->launch_boot_id, ==, "boot-a");
+  }
+
+  /* The program exited early and the session is claimed again: the old group is forgotten with
+   * the claim, and a late write for the old launch is refused. */
+  g_assert_true (cnv_session_store_update_status (service, "s1", CNV_SESSION_STATUS_ACCEPTED,
+                                                  &error));
+  g_assert_false (cnv_session_store_set_launch_process (service, "s1", 1900000001, 100, "boot-a",
+                                                        12345, &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+  g_assert_true (cnv_session_store_record_launch (ui, "s1", 1900000600, &error));
+  {
+    g_autoptr(CnvSessionRecord) back = get_record (service, "s1");
+
+    g_assert_cmpint (back->status, ==, CNV_SESSION_STATUS_RUNNING);
+    g_assert_cmpint (back->launch_pgid, ==, 0);
+    g_assert_null (back->launch_boot_id);
+    g_assert_cmpuint (back->launch_start_ticks, ==, 0);
+  }
+  g_assert_false (cnv_session_store_set_launch_process (service, "s1", 1900000001, 100, "boot-a",
+                                                        12345, &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+  g_assert_true (cnv_session_store_set_launch_process (ui, "s1", 1900000600, 200, "boot-a", 999,
+                                                       &error));
+
+  /* Cancelled meanwhile: the caller learns it must close what it started. */
+  g_assert_true (cnv_session_store_update_status (service, "s1", CNV_SESSION_STATUS_CANCELLED,
+                                                  &error));
+  g_assert_false (cnv_session_store_set_launch_process (ui, "s1", 1900000600, 300, "boot-a", 1,
+                                                        &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+}
+
+static void
+set_own_group (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+/* This program run as `--pause`, in a process group of its own when @own_group. */
+static GSubprocess *
+spawn_pause (gboolean own_group)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  if (own_group)
+    g_subprocess_launcher_set_child_setup (launcher, set_own_group, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, self_exe, "--pause", NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* This program run as `--launch PATH ID`: the service's launch, then its death by SIGKILL. It
+ * claims the session, starts a program (`--pause`) leading a group of its own, records which,
+ * and is killed before it could close anything. Exits 2 when a step fails. */
+static int
+launch_main (const char *path,
+             const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnvSessionStore) store = cnv_session_store_open (path, &error);
+  g_autoptr(GSubprocess) program = NULL;
+  g_autofree char *boot_id = NULL;
+  gint64 at = g_get_real_time () / G_USEC_PER_SEC;
+  guint64 ticks = 0;
+  gint32 pgid = 0, pgrp = 0;
+
+  if (store == NULL || !cnv_session_store_record_launch (store, id, at, &error))
+    return 2;
+  program = spawn_pause (TRUE);
+  pgid = (gint32) atoi (g_subprocess_get_identifier (program));
+  if (!cnv_session_record_read_process ("/proc", pgid, &boot_id, &ticks, &pgrp, &error)
+      || pgrp != pgid
+      || !cnv_session_store_set_launch_process (store, id, at, pgid, boot_id, ticks, &error))
+    return 2;
+  raise (SIGKILL);
+  return 2;
+}
+
+static void
+test_launch_survives_kill (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(CnvSessionRecord) record = make_record ("s1", 1900000000);
+  g_autoptr(GSubprocess) service = NULL;
+  g_autoptr(CnvSessionRecord) back = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  {
+    g_autoptr(CnvSessionStore) store = open_store (fixture->path);
+
+    record->status = CNV_SESSION_STATUS_ACCEPTED;
+    put_record (store, record);
+  }
+  /* The program the killed service started is orphaned: it becomes this process's child, so that
+   * this test can reap it and see it gone, as init would. */
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), ==, 0);
+
+  service = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "--launch",
+                              fixture->path, "s1", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (service, NULL, &error));
+  g_assert_true (g_subprocess_get_if_signaled (service));
+  g_assert_cmpint (g_subprocess_get_term_sig (service), ==, SIGKILL);
+
+  /* The restarted service finds the running session and its program, still alive. */
+  {
+    g_autoptr(CnvSessionStore) store = open_store (fixture->path);
+
+    back = get_record (store, "s1");
+  }
+  g_assert_cmpint (back->status, ==, CNV_SESSION_STATUS_RUNNING);
+  g_assert_cmpint (back->launch_pgid, >, 0);
+  g_assert_nonnull (back->launch_boot_id);
+  g_assert_true (cnv_session_record_launch_is_alive (back, "/proc"));
+
+  /* At the end it closes the group; once gone (reaped), the record no longer names a live one. */
+  g_assert_cmpint (kill (-back->launch_pgid, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (back->launch_pgid, &status, 0), ==, back->launch_pgid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_false (cnv_session_record_launch_is_alive (back, "/proc"));
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), ==, 0);
+}
+
 /* ---- Two processes, one file --------------------------------------------------------------- */
 
 static void
@@ -794,6 +1006,9 @@ test_reopen (Fixture       *fixture,
         record->dismissed = i % 2;
         record->warned_start = i % 3 == 0;
         record->warned_end = i % 5 == 0;
+        record->launch_pgid = i % 2 ? 1000 + (gint32) i : 0;
+        record->launch_boot_id = i % 2 ? g_strdup_printf ("boot-%u", i) : NULL;
+        record->launch_start_ticks = i % 2 ? 5000 + i : 0;
         put_record (store, record);
         g_ptr_array_add (written, record);
       }
@@ -1097,6 +1312,310 @@ test_thousand (Fixture       *fixture,
                   (g_get_monotonic_time () - started) / 1000.0);
 }
 
+/* ---- The record's launch fields ------------------------------------------------------------ */
+
+static void
+test_record_copy_launch (void)
+{
+  g_autoptr(CnvSessionRecord) record = make_record ("s1", 1900000000);
+  g_autoptr(CnvSessionRecord) copy = NULL;
+  g_autoptr(CnvSessionRecord) empty = cnv_session_record_new ();
+
+  g_assert_cmpint (empty->launch_pgid, ==, 0);
+  g_assert_null (empty->launch_boot_id);
+  g_assert_cmpuint (empty->launch_start_ticks, ==, 0);
+  g_assert_false (cnv_session_record_launch_is_alive (empty, "/proc"));
+
+  record->launch_pgid = 4242;
+  record->launch_boot_id = g_strdup ("boot-a");
+  record->launch_start_ticks = 987654321;
+  copy = cnv_session_record_copy (record);
+  assert_records_equal (copy, record);
+  g_assert_true (copy->launch_boot_id != record->launch_boot_id);
+  g_free (record->launch_boot_id);
+  record->launch_boot_id = NULL;
+  g_assert_cmpstr (copy->launch_boot_id, ==, "boot-a");
+}
+
+/* A record naming @pid as it is now in @proc_root. */
+static CnvSessionRecord *
+record_of_process (const char *proc_root,
+                   gint32      pid)
+{
+  g_autoptr(CnvSessionRecord) record = cnv_session_record_new ();
+  g_autoptr(GError) error = NULL;
+  gint32 pgrp = 0;
+
+  g_assert_true (cnv_session_record_read_process (proc_root, pid, &record->launch_boot_id,
+                                                  &record->launch_start_ticks, &pgrp, &error));
+  g_assert_no_error (error);
+  record->launch_pgid = pid;
+  return g_steal_pointer (&record);
+}
+
+static void
+test_alive_real_child (void)
+{
+  g_autoptr(GSubprocess) leader = spawn_pause (TRUE);
+  g_autoptr(GSubprocess) member = spawn_pause (FALSE);
+  gint32 leader_pid = (gint32) atoi (g_subprocess_get_identifier (leader));
+  gint32 member_pid = (gint32) atoi (g_subprocess_get_identifier (member));
+  g_autoptr(CnvSessionRecord) record = record_of_process ("/proc", leader_pid);
+  g_autoptr(CnvSessionRecord) not_leader = record_of_process ("/proc", member_pid);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *boot_id = NULL;
+  guint64 ticks = 0;
+  gint32 pgrp = 0;
+
+  /* What the kernel says of this very process. */
+  g_assert_true (cnv_session_record_read_process ("/proc", (gint32) getpid (), &boot_id, &ticks,
+                                                  &pgrp, &error));
+  g_assert_cmpint (pgrp, ==, getpgrp ());
+  g_assert_cmpuint (strlen (boot_id), ==, 36);
+  g_assert_cmpuint (ticks, <=, record->launch_start_ticks);
+
+  g_assert_cmpstr (record->launch_boot_id, ==, boot_id);
+  g_assert_true (cnv_session_record_launch_is_alive (record, "/proc"));
+  /* A process in our group is not the leader of a group of its own: never signalled as one. */
+  g_assert_false (cnv_session_record_launch_is_alive (not_leader, "/proc"));
+
+  /* Another start time (a pid reused later) or another boot: not ours. */
+  record->launch_start_ticks++;
+  g_assert_false (cnv_session_record_launch_is_alive (record, "/proc"));
+  record->launch_start_ticks--;
+  g_free (record->launch_boot_id);
+  record->launch_boot_id = g_strdup ("00000000-0000-0000-0000-000000000000");
+  g_assert_false (cnv_session_record_launch_is_alive (record, "/proc"));
+  g_free (record->launch_boot_id);
+  record->launch_boot_id = g_strdup (boot_id);
+  g_assert_true (cnv_session_record_launch_is_alive (record, "/proc"));
+
+  g_subprocess_force_exit (leader);
+  g_assert_true (g_subprocess_wait (leader, NULL, &error));
+  g_assert_false (cnv_session_record_launch_is_alive (record, "/proc"));
+  g_assert_false (cnv_session_record_read_process ("/proc", leader_pid, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_subprocess_force_exit (member);
+  g_assert_true (g_subprocess_wait (member, NULL, &error));
+}
+
+/* A stat line as proc(5) has it, with @comm, @pgrp and @starttime (field 22). */
+static char *
+stat_line (gint32      pid,
+           const char *comm,
+           gint32      pgrp,
+           guint64     starttime)
+{
+  return g_strdup_printf ("%d (%s) S 1 %d %d 0 -1 4194560 120 0 0 0 3 1 0 0 20 0 1 0 %"
+                          G_GUINT64_FORMAT " 8704000 250 18446744073709551615 1 1 0 0 0 0 0 "
+                          "4096 0 0 0 0 17 2 0 0 0 0 0\n", (int) pid, comm, (int) pgrp,
+                          (int) pgrp, starttime);
+}
+
+static void
+write_fake (const char *root,
+            const char *relative,
+            const char *contents,
+            gssize      length)
+{
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, length, &error));
+  g_assert_no_error (error);
+}
+
+/* Would be the same program, but for the NUL in its name. */
+#define NUL_STAT "4242 (zo\0m) S 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 555"
+
+static void
+test_alive_fake_proc (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("cnv-fake-proc-XXXXXX", NULL);
+  g_autoptr(CnvSessionRecord) record = cnv_session_record_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *huge = NULL;
+  const char boot[] = "6a1e6c7e-9d52-4a3f-8d7e-1c2b3a4d5e6f";
+  struct
+  {
+    const char *why;
+    char       *stat;
+    gssize      length;
+    gboolean    alive;
+  } cases[] = {
+    { "the same program", stat_line (4242, "zoom", 4242, 555), -1, TRUE },
+    { "comm with spaces and parentheses", stat_line (4242, "(a) b (c)", 4242, 555), -1, TRUE },
+    { "comm that fakes fields", stat_line (4242, "x) S 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 555 (",
+                                          4242, 556), -1, FALSE },
+    { "a reused pid", stat_line (4242, "zoom", 4242, 99999), -1, FALSE },
+    { "no longer the group leader", stat_line (4242, "zoom", 17, 555), -1, FALSE },
+    { "another pid in the file", stat_line (4243, "zoom", 4242, 555), -1, FALSE },
+    { "no newline", g_strdup ("4242 (zoom) S 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 555"), -1,
+      TRUE },
+    { "truncated before starttime", g_strdup ("4242 (zoom) S 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0"),
+      -1, FALSE },
+    { "truncated in comm", g_strdup ("4242 (zo"), -1, FALSE },
+    { "empty", g_strdup (""), -1, FALSE },
+    { "no comm", g_strdup ("4242 S 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 555"), -1, FALSE },
+    { "comm unclosed then closed early", g_strdup (") 4242 (zoom S 1 4242"), -1, FALSE },
+    { "negative pgrp", stat_line (4242, "zoom", -4242, 555), -1, FALSE },
+    { "starttime not a number", g_strdup ("4242 (zoom) S 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 "
+                                          "0 5x5 1"), -1, FALSE },
+    { "starttime too big", g_strdup ("4242 (zoom) S 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+                                     "184467440737095516160 1"), -1, FALSE },
+    { "double spaces", g_strdup ("4242 (zoom)  S 1 4242 4242 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 555"),
+      -1, FALSE },
+    { "a NUL byte", g_memdup2 (NUL_STAT, sizeof NUL_STAT - 1), sizeof NUL_STAT - 1, FALSE },
+  };
+
+  g_assert_nonnull (root);
+  write_fake (root, "sys/kernel/random/boot_id", "6a1e6c7e-9d52-4a3f-8d7e-1c2b3a4d5e6f\n", -1);
+  record->launch_pgid = 4242;
+  record->launch_boot_id = g_strdup (boot);
+  record->launch_start_ticks = 555;
+
+  /* No stat file: the process is gone. */
+  g_assert_false (cnv_session_record_launch_is_alive (record, root));
+  g_assert_false (cnv_session_record_read_process (root, 4242, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("stat: %s", cases[i].why);
+      write_fake (root, "4242/stat", cases[i].stat, cases[i].length);
+      g_assert_cmpint (cnv_session_record_launch_is_alive (record, root), ==, cases[i].alive);
+      g_free (cases[i].stat);
+    }
+
+  /* A huge file is refused without being read to its end. */
+  huge = g_strnfill (1 << 20, '7');
+  write_fake (root, "4242/stat", huge, -1);
+  g_assert_false (cnv_session_record_launch_is_alive (record, root));
+  g_assert_false (cnv_session_record_read_process (root, 4242, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* The right process, another boot (or none to be read). */
+  {
+    g_autofree char *good = stat_line (4242, "zoom", 4242, 555);
+
+    write_fake (root, "4242/stat", good, -1);
+  }
+  g_assert_true (cnv_session_record_launch_is_alive (record, root));
+  write_fake (root, "sys/kernel/random/boot_id", "11111111-2222-3333-4444-555555555555\n", -1);
+  g_assert_false (cnv_session_record_launch_is_alive (record, root));
+  write_fake (root, "sys/kernel/random/boot_id", "\n", -1);
+  g_assert_false (cnv_session_record_launch_is_alive (record, root));
+  write_fake (root, "sys/kernel/random/boot_id", "\xff\xfe\n", -1);
+  g_assert_false (cnv_session_record_launch_is_alive (record, root));
+  write_fake (root, "sys/kernel/random/boot_id", boot, -1);
+  g_assert_true (cnv_session_record_launch_is_alive (record, root));
+
+  /* Nothing recorded, or nonsense recorded: never alive. */
+  record->launch_pgid = 0;
+  g_assert_false (cnv_session_record_launch_is_alive (record, root));
+  record->launch_pgid = -4242;
+  g_assert_false (cnv_session_record_launch_is_alive (record, root));
+  record->launch_pgid = 4242;
+  g_clear_pointer (&record->launch_boot_id, g_free);
+  g_assert_false (cnv_session_record_launch_is_alive (record, root));
+
+  remove_tree (root);
+}
+
+/* ---- Migration from version 1 -------------------------------------------------------------- */
+
+/* Version 1's schema as it shipped, written by hand: what a file of the previous Convene holds. */
+static const char v1_schema[] =
+  "CREATE TABLE sessions ("
+  "  session_id TEXT PRIMARY KEY, uid TEXT, sequence INTEGER NOT NULL, session_type TEXT,"
+  "  manager_address TEXT, title TEXT, organizer TEXT, participants TEXT, link TEXT,"
+  "  starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('new', 'accepted', 'running', 'ended', 'missed',"
+  "                                         'cancelled')),"
+  "  dismissed INTEGER NOT NULL, received_at INTEGER NOT NULL, launched_at INTEGER NOT NULL,"
+  "  launch_count INTEGER NOT NULL, warned_start INTEGER NOT NULL, warned_end INTEGER NOT NULL);"
+  "CREATE INDEX sessions_by_start ON sessions (starts_at);"
+  "CREATE INDEX sessions_by_end ON sessions (ends_at);"
+  "CREATE TABLE positions (mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,"
+  "  last_uid INTEGER NOT NULL);"
+  "INSERT INTO sessions VALUES ('s1', 'u1@m', 3, 'videoconference', 'videoconference@example.test',"
+  "  'Réunion', 'alice@example.test', '[\"alice@example.test\",\"bob@example.test\"]',"
+  "  'https://meet.example.test/s/s1?t=" TOKEN "', 1900000000, 1900003600, 'running', 1,"
+  "  1899990000, 1900000005, 2, 1, 0);"
+  "INSERT INTO sessions VALUES ('s2', NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 5, 6, 'new',"
+  "  0, 0, 0, 0, 0, 0);"
+  "INSERT INTO positions VALUES ('alice@example.test/INBOX', 7, 42);"
+  "PRAGMA user_version = 1;";
+
+static void
+test_migration_from_v1 (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(CnvSessionStore) store = NULL;
+  g_autoptr(CnvSessionRecord) s1 = NULL;
+  g_autoptr(CnvSessionRecord) s2 = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const participants[] = { "alice@example.test", "bob@example.test", NULL };
+  guint32 uidvalidity = 0, last_uid = 0;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, v1_schema, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = open_store (fixture->path);
+  g_assert_cmpint (cnv_session_store_get_version (store), ==, 2);
+  s1 = get_record (store, "s1");
+  g_assert_cmpstr (s1->uid, ==, "u1@m");
+  g_assert_cmpint (s1->sequence, ==, 3);
+  g_assert_cmpstr (s1->session_type, ==, "videoconference");
+  g_assert_cmpstr (s1->manager_address, ==, "videoconference@example.test");
+  g_assert_cmpstr (s1->title, ==, "Réunion");
+  g_assert_cmpstr (s1->organizer, ==, "alice@example.test");
+  g_assert_cmpstrv (s1->participants, participants);
+  g_assert_cmpstr (s1->link, ==, "https://meet.example.test/s/s1?t=" TOKEN);
+  g_assert_cmpint (s1->start, ==, 1900000000);
+  g_assert_cmpint (s1->end, ==, 1900003600);
+  g_assert_cmpint (s1->status, ==, CNV_SESSION_STATUS_RUNNING);
+  g_assert_true (s1->dismissed);
+  g_assert_cmpint (s1->received_at, ==, 1899990000);
+  g_assert_cmpint (s1->launched_at, ==, 1900000005);
+  g_assert_cmpuint (s1->launch_count, ==, 2);
+  g_assert_true (s1->warned_start);
+  g_assert_false (s1->warned_end);
+  /* Launched by the old version: which process is not known, so nothing will be signalled. */
+  g_assert_cmpint (s1->launch_pgid, ==, 0);
+  g_assert_null (s1->launch_boot_id);
+  g_assert_cmpuint (s1->launch_start_ticks, ==, 0);
+  g_assert_false (cnv_session_record_launch_is_alive (s1, "/proc"));
+  s2 = get_record (store, "s2");
+  g_assert_null (s2->uid);
+  g_assert_null (s2->participants);
+  g_assert_cmpint (s2->end, ==, 6);
+  g_assert_true (cnv_session_store_get_position (store, "alice@example.test/INBOX", &uidvalidity,
+                                                 &last_uid, &error));
+  g_assert_cmpuint (uidvalidity, ==, 7);
+  g_assert_cmpuint (last_uid, ==, 42);
+
+  /* The new columns work on the migrated file. */
+  g_assert_true (cnv_session_store_set_launch_process (store, "s1", 1900000005, 31337, "boot-a",
+                                                       8, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  store = open_store (fixture->path);
+  g_clear_pointer (&s1, cnv_session_record_free);
+  s1 = get_record (store, "s1");
+  g_assert_cmpint (s1->launch_pgid, ==, 31337);
+  g_assert_cmpstr (s1->launch_boot_id, ==, "boot-a");
+  g_assert_cmpuint (s1->launch_start_ticks, ==, 8);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1104,6 +1623,12 @@ main (int   argc,
   char *data_home;
   int status;
 
+  self_exe = argv[0];
+  if (argc >= 2 && g_str_equal (argv[1], "--pause"))
+    for (;;)
+      pause ();
+  if (argc >= 4 && g_str_equal (argv[1], "--launch"))
+    return launch_main (argv[2], argv[3]);
   if (argc >= 4 && g_str_equal (argv[1], "--claim"))
     return claim_main (argv[2], argv[3], argc >= 5 && g_str_equal (argv[4], "--die"));
 
@@ -1115,7 +1640,6 @@ main (int   argc,
   log_guard_install ();
   g_test_init (&argc, &argv, NULL);
   log_guard_forbid (TOKEN);
-  self_exe = argv[0];
   g_assert_true (g_path_is_absolute (self_exe) || strchr (self_exe, '/') != NULL);
 
 #define ADD(path, func) \
@@ -1131,6 +1655,8 @@ main (int   argc,
   ADD ("position", test_position);
   ADD ("launch/two-connections", test_launch_two_connections);
   ADD ("launch/processes", test_launch_processes);
+  ADD ("launch/process-record", test_launch_process_record);
+  ADD ("launch/survives-kill", test_launch_survives_kill);
   ADD ("data-version", test_data_version);
   ADD ("reopen", test_reopen);
   ADD ("damaged/garbage", test_garbage_file);
@@ -1140,9 +1666,13 @@ main (int   argc,
   ADD ("unopenable", test_unopenable);
   ADD ("migration/from-empty", test_migration_from_empty);
   ADD ("migration/concurrent-first-open", test_concurrent_first_open);
+  ADD ("migration/from-v1", test_migration_from_v1);
   ADD ("thousand", test_thousand);
 #undef ADD
   g_test_add_func ("/app/session-store/permissions", test_permissions);
+  g_test_add_func ("/app/session-store/record/copy-launch", test_record_copy_launch);
+  g_test_add_func ("/app/session-store/record/alive-real-child", test_alive_real_child);
+  g_test_add_func ("/app/session-store/record/alive-fake-proc", test_alive_fake_proc);
 
   status = g_test_run ();
   remove_tree (data_home);

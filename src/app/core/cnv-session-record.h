@@ -44,6 +44,16 @@ typedef enum
  * @launched_at: when the program was last launched, 0 = never
  * @launch_count: how many launches (a relaunch inside the window after a crash counts)
  * @warned_start, @warned_end: the "starts soon" / "ends in N minutes" notifications were sent
+ * @launch_pgid: the process group the last launch started (its leader's pid), 0 = none known
+ *   (not launched, launched as an application or in the browser, or not recorded yet)
+ * @launch_boot_id: /proc/sys/kernel/random/boot_id when it was launched: after a reboot the
+ *   group id means nothing
+ * @launch_start_ticks: field 22 (starttime, clock ticks after boot) of /proc/PGID/stat of the
+ *   group leader at launch: with @launch_boot_id, what tells the program we launched from a later
+ *   process that was given the same pid
+ *
+ * The three launch_ fields let a service restarted after kill -9 still close, at the session's
+ * end, the program it launched before: see cnv_session_record_launch_is_alive().
  */
 typedef struct
 {
@@ -65,6 +75,9 @@ typedef struct
   guint             launch_count;
   gboolean          warned_start;
   gboolean          warned_end;
+  gint32            launch_pgid;
+  char             *launch_boot_id;
+  guint64           launch_start_ticks;
 } CnvSessionRecord;
 
 #define CNV_TYPE_SESSION_RECORD (cnv_session_record_get_type ())
@@ -76,6 +89,15 @@ void              cnv_session_record_free       (CnvSessionRecord       *self);
 const char       *cnv_session_status_to_string  (CnvSessionStatus        status);
 gboolean          cnv_session_status_from_string (const char            *text,
                                                   CnvSessionStatus      *status);
+
+gboolean          cnv_session_record_read_process (const char           *proc_root,
+                                                   gint32                pid,
+                                                   char                **boot_id,
+                                                   guint64              *start_ticks,
+                                                   gint32               *pgrp,
+                                                   GError              **error);
+gboolean          cnv_session_record_launch_is_alive (const CnvSessionRecord *self,
+                                                      const char             *proc_root);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnvSessionRecord, cnv_session_record_free)
 

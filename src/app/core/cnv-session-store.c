@@ -81,13 +81,20 @@ static const char *const migrations[] = {
   "  mailbox TEXT PRIMARY KEY,"          /* user@host/folder of the account */
   "  uidvalidity INTEGER NOT NULL,"
   "  last_uid INTEGER NOT NULL);",
+  /* 2: the process group the last launch started, and what identifies its leader (the boot and
+   * its start time), so that a service restarted after kill -9 can still close the program at the
+   * session's end without signalling a group whose id was given to another program since. */
+  "ALTER TABLE sessions ADD COLUMN launch_pgid INTEGER NOT NULL DEFAULT 0;"   /* 0: none */
+  "ALTER TABLE sessions ADD COLUMN launch_boot_id TEXT;"
+  "ALTER TABLE sessions ADD COLUMN launch_start_ticks INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CNV_SESSION_STORE_SCHEMA_VERSION);
 
 #define SESSION_COLUMNS "session_id, uid, sequence, session_type, manager_address, title, " \
                         "organizer, participants, link, starts_at, ends_at, status, dismissed, " \
-                        "received_at, launched_at, launch_count, warned_start, warned_end"
+                        "received_at, launched_at, launch_count, warned_start, warned_end, " \
+                        "launch_pgid, launch_boot_id, launch_start_ticks"
 
 /* ---- Errors and statements ----------------------------------------------------------------- */
 
@@ -616,6 +623,10 @@ read_record (sqlite3_stmt *statement)
   record->launch_count = (guint) CLAMP (sqlite3_column_int64 (statement, 15), 0, G_MAXUINT);
   record->warned_start = sqlite3_column_int (statement, 16) != 0;
   record->warned_end = sqlite3_column_int (statement, 17) != 0;
+  record->launch_pgid = (gint32) CLAMP (sqlite3_column_int64 (statement, 18), 0, G_MAXINT32);
+  record->launch_boot_id = column_text (statement, 19);
+  /* Stored as SQLite's signed 64 bits: the cast back restores the unsigned value. */
+  record->launch_start_ticks = (guint64) sqlite3_column_int64 (statement, 20);
   return g_steal_pointer (&record);
 }
 
@@ -675,7 +686,8 @@ check_record (const CnvSessionRecord  *record,
       || !check_utf8 (record->manager_address, "manager address", error)
       || !check_utf8 (record->title, "title", error)
       || !check_utf8 (record->organizer, "organizer", error)
-      || !check_utf8 (record->link, "link", error))
+      || !check_utf8 (record->link, "link", error)
+      || !check_utf8 (record->launch_boot_id, "boot id", error))
     return FALSE;
   for (guint i = 0; record->participants != NULL && record->participants[i] != NULL; i++)
     if (!check_utf8 (record->participants[i], "participant", error))
@@ -698,7 +710,8 @@ check_record (const CnvSessionRecord  *record,
  * @error: %CNV_SESSION_STORE_ERROR_INVALID for text that is not UTF-8 or an unknown status
  *
  * Inserts @record, or replaces the session with its id. Replacing never touches the launch
- * record: an existing session's launched_at and launch_count stay, and whether it is running
+ * record: an existing session's launched_at, launch_count and launch process (launch_pgid,
+ * launch_boot_id, launch_start_ticks) stay, and whether it is running
  * does not change (a running one stays running, another one does not become running), so that a
  * stale copy written by the other process cannot undo a launch. Those change only through
  * cnv_session_store_record_launch() and cnv_session_store_update_status().
@@ -721,7 +734,7 @@ cnv_session_store_put (CnvSessionStore         *self,
 
   statement = prepare (self, "INSERT INTO sessions (" SESSION_COLUMNS ") VALUES "
                              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                             "?16, ?17, ?18) "
+                             "?16, ?17, ?18, ?19, ?20, ?21) "
                              "ON CONFLICT (session_id) DO UPDATE SET "
                              "uid = excluded.uid, sequence = excluded.sequence, "
                              "session_type = excluded.session_type, "
@@ -757,6 +770,9 @@ cnv_session_store_put (CnvSessionStore         *self,
   sqlite3_bind_int64 (statement, 16, record->launch_count);
   sqlite3_bind_int (statement, 17, record->warned_start ? 1 : 0);
   sqlite3_bind_int (statement, 18, record->warned_end ? 1 : 0);
+  sqlite3_bind_int64 (statement, 19, MAX (record->launch_pgid, 0));
+  bind_nullable_text (statement, 20, record->launch_boot_id);
+  sqlite3_bind_int64 (statement, 21, (gint64) record->launch_start_ticks);
   return step_done (self, statement, "Cannot store a session", error);
 }
 
@@ -904,9 +920,11 @@ explain_refused_launch (CnvSessionStore  *self,
  *   or the other process, or before a crash), %CNV_SESSION_STORE_ERROR_CANCELLED,
  *   %CNV_SESSION_STORE_ERROR_NOT_FOUND
  *
- * Claims the launch of @session_id: makes it running, sets its launched_at and counts the launch
- * — or refuses, changing nothing. Call it BEFORE starting the program, and start it only when
- * this returned %TRUE: that is the guarantee that no session runs twice (issue 6, item 5).
+ * Claims the launch of @session_id: makes it running, sets its launched_at, counts the launch
+ * and forgets the previous launch's process (launch_pgid 0, no boot id, start ticks 0) — or
+ * refuses, changing nothing. Call it BEFORE starting the program, and start it only when this
+ * returned %TRUE: that is the guarantee that no session runs twice (issue 6, item 5). Once the
+ * program runs, cnv_session_store_set_launch_process() records which it is.
  *
  * Returns: whether the launch may go ahead
  */
@@ -924,7 +942,8 @@ cnv_session_store_record_launch (CnvSessionStore  *self,
   if (!begin (self, error))
     return FALSE;
   statement = prepare (self, "UPDATE sessions SET status = 'running', launched_at = ?2, "
-                             "launch_count = launch_count + 1 "
+                             "launch_count = launch_count + 1, "
+                             "launch_pgid = 0, launch_boot_id = NULL, launch_start_ticks = 0 "
                              "WHERE session_id = ?1 AND status NOT IN ('running', 'cancelled');",
                        error);
   if (statement == NULL)
@@ -942,6 +961,88 @@ cnv_session_store_record_launch (CnvSessionStore  *self,
   if (sqlite3_changes (self->db) == 0)
     {
       explain_refused_launch (self, session_id, error);
+      rollback (self);
+      return FALSE;
+    }
+  return commit (self, error);
+}
+
+/**
+ * cnv_session_store_set_launch_process:
+ * @self: a store
+ * @session_id: the key
+ * @launched_at: the time given to the cnv_session_store_record_launch() that claimed this launch:
+ *   the process is recorded only while that claim holds
+ * @pgid: the process group the launch started (its leader's pid), > 0
+ * @boot_id: the boot id when it started (cnv_session_record_read_process())
+ * @start_ticks: its leader's starttime (cnv_session_record_read_process())
+ * @error: %CNV_SESSION_STORE_ERROR_NOT_RUNNING when the session is no longer running that launch
+ *   (cancelled, ended or relaunched meanwhile, possibly by the other process: the caller should
+ *   close the program it just started), %CNV_SESSION_STORE_ERROR_NOT_FOUND,
+ *   %CNV_SESSION_STORE_ERROR_INVALID for a @pgid ≤ 0 or a @boot_id that is not UTF-8
+ *
+ * Records, in one statement, which process group the claimed launch started, so that a service
+ * restarted after kill -9 can still close it at the session's end
+ * (cnv_session_record_launch_is_alive() tells whether the group is still that program).
+ */
+gboolean
+cnv_session_store_set_launch_process (CnvSessionStore  *self,
+                                      const char       *session_id,
+                                      gint64            launched_at,
+                                      gint32            pgid,
+                                      const char       *boot_id,
+                                      guint64           start_ticks,
+                                      GError          **error)
+{
+  sqlite3_stmt *statement;
+
+  g_return_val_if_fail (CNV_IS_SESSION_STORE (self), FALSE);
+  g_return_val_if_fail (session_id != NULL, FALSE);
+  g_return_val_if_fail (boot_id != NULL, FALSE);
+
+  if (pgid <= 0)
+    {
+      g_set_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_INVALID,
+                   "Process group %d cannot be a launch's", (int) pgid);
+      return FALSE;
+    }
+  if (!check_utf8 (boot_id, "boot id", error))
+    return FALSE;
+  if (!begin (self, error))
+    return FALSE;
+  statement = prepare (self, "UPDATE sessions SET launch_pgid = ?3, launch_boot_id = ?4, "
+                             "launch_start_ticks = ?5 "
+                             "WHERE session_id = ?1 AND status = 'running' AND launched_at = ?2;",
+                       error);
+  if (statement == NULL)
+    {
+      rollback (self);
+      return FALSE;
+    }
+  sqlite3_bind_text (statement, 1, session_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 2, launched_at);
+  sqlite3_bind_int64 (statement, 3, pgid);
+  sqlite3_bind_text (statement, 4, boot_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 5, (gint64) start_ticks);
+  if (!step_done (self, statement, "Cannot record a launch's process", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_autoptr(GError) explained = NULL;
+
+      /* Why, as the UPDATE saw it: no session at all, or not this launch any more. */
+      explain_refused_launch (self, session_id, &explained);
+      if (!g_error_matches (explained, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_CANCELLED)
+          && !g_error_matches (explained, CNV_SESSION_STORE_ERROR,
+                               CNV_SESSION_STORE_ERROR_ALREADY_RUNNING))
+        g_propagate_error (error, g_steal_pointer (&explained));
+      else
+        g_set_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_NOT_RUNNING,
+                     "Session “%s” is no longer running the launch claimed at %" G_GINT64_FORMAT,
+                     session_id, launched_at);
       rollback (self);
       return FALSE;
     }

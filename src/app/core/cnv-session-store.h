@@ -28,6 +28,8 @@ G_BEGIN_DECLS
  * @CNV_SESSION_STORE_ERROR_ALREADY_RUNNING: the session is running already (launched by this or
  *   another process): it must not be launched again
  * @CNV_SESSION_STORE_ERROR_CANCELLED: the session was cancelled: it must not be launched
+ * @CNV_SESSION_STORE_ERROR_NOT_RUNNING: cnv_session_store_set_launch_process() for a launch
+ *   whose claim no longer holds (the session is not running, or was launched again since)
  */
 typedef enum
 {
@@ -39,10 +41,11 @@ typedef enum
   CNV_SESSION_STORE_ERROR_NOT_FOUND,
   CNV_SESSION_STORE_ERROR_ALREADY_RUNNING,
   CNV_SESSION_STORE_ERROR_CANCELLED,
+  CNV_SESSION_STORE_ERROR_NOT_RUNNING,
 } CnvSessionStoreError;
 
 /* The schema version this app writes (PRAGMA user_version). */
-#define CNV_SESSION_STORE_SCHEMA_VERSION 1
+#define CNV_SESSION_STORE_SCHEMA_VERSION 2
 
 /**
  * CnvSessionStoreFilter:
@@ -103,6 +106,13 @@ gboolean          cnv_session_store_record_launch   (CnvSessionStore        *sel
                                                      const char             *session_id,
                                                      gint64                  at,
                                                      GError                **error);
+gboolean          cnv_session_store_set_launch_process (CnvSessionStore   *self,
+                                                        const char        *session_id,
+                                                        gint64             launched_at,
+                                                        gint32             pgid,
+                                                        const char        *boot_id,
+                                                        guint64            start_ticks,
+                                                        GError           **error);
 gboolean          cnv_session_store_set_flags       (CnvSessionStore        *self,
                                                      const char             *session_id,
                                                      CnvSessionStoreFlags    mask,
