@@ -1,7 +1,8 @@
 /* cnv-auth-results.c — the parser of Authentication-Results header fields (RFC 8601)
  *
  * The receiving server writes its DMARC, DKIM and SPF verdicts into this header; the manager's
- * sender policy (cnv-manager-policy.c) and the app's invitation filter read them from here. The
+ * sender policy (cnv-manager-policy.c) and the app's invitation filter read them from here, and
+ * share the verdict drawn from them: cnv_auth_results_check_sender(). The
  * parser follows the ABNF of RFC 8601 §2.2 with comments and folding white space from RFC 5322 §3.2.2, is bounded in every dimension,
  * and reads what real servers write beyond the grammar (no authserv-id, unquoted base64 values).
  * Its scanner also reads the first word of other structured header values and the null path, for
@@ -15,7 +16,10 @@
 
 #include <string.h>
 
+#include "cnv-address.h"
 #include "cnv-auth-results-private.h"
+#include "cnv-mime.h"
+#include "cnv-text.h"
 
 G_DEFINE_QUARK (cnv-policy-error-quark, cnv_policy_error)
 
@@ -668,4 +672,304 @@ cnv_header_is_null_path (const char *raw)
     return FALSE;
   scanner.p++;
   return skip_cfws (&scanner, NULL) && *scanner.p == '\0';
+}
+
+/* The verdict on the From address (RFC 8601 §5, RFC 7489) */
+
+/* The value of @name (`header.d`) in @result, or NULL. */
+static const char *
+find_property (const CnvAuthResult *result,
+               const char          *name)
+{
+  gsize len = strlen (name);
+
+  for (char **p = result->properties; p != NULL && *p != NULL; p++)
+    if (strncmp (*p, name, len) == 0 && (*p)[len] == '=')
+      return *p + len + 1;
+  return NULL;
+}
+
+/* A domain read from a header (`Example.ORG.`, `bücher.example`, `user@example.org`) in the
+ * form cnv_address_normalize() gives: ASCII, lower case, no final dot. NULL if not a domain. */
+static char *
+normalize_domain (const char *text)
+{
+  const char *at = strrchr (text, '@');
+  g_autofree char *domain = g_strdup (at != NULL ? at + 1 : text);
+  g_autofree char *ascii = NULL;
+  gsize len = strlen (domain);
+
+  if (len > 0 && domain[len - 1] == '.')
+    domain[len - 1] = '\0';
+  if (*domain == '\0')
+    return NULL;
+  ascii = g_hostname_to_ascii (domain);
+  if (ascii == NULL)
+    return NULL;
+  return g_ascii_strdown (ascii, -1);
+}
+
+/* DMARC relaxed alignment (RFC 7489 §3.1.1) asks for the same organisational domain, which the
+ * Public Suffix List defines. Without that list here, the rule is simpler: the domains are equal,
+ * or one is a subdomain of the other. The shorter one must still have two labels, so that a
+ * signature of a top-level domain aligns with nothing. What this rule cannot see: two customers
+ * of a shared suffix (a.example-hosting.net, b.example-hosting.net) do not align (correct), but a
+ * customer subdomain aligns with the hoster's own domain (example-hosting.net), which the list
+ * would have kept apart. */
+static gboolean
+domains_aligned (const char *a,
+                 const char *b)
+{
+  gsize la = strlen (a);
+  gsize lb = strlen (b);
+  const char *longer = la >= lb ? a : b;
+  const char *shorter = la >= lb ? b : a;
+  gsize ll = MAX (la, lb);
+  gsize ls = MIN (la, lb);
+
+  if (strchr (shorter, '.') == NULL)
+    return FALSE;
+  if (ll == ls)
+    return strcmp (a, b) == 0;
+  return longer[ll - ls - 1] == '.' && strcmp (longer + (ll - ls), shorter) == 0;
+}
+
+/* The domain of the From address the request parser takes as the initiator (the first usable
+ * mailbox of every From header), or NULL with @reason set. */
+static char *
+get_from_domain (GMimeMessage  *message,
+                 char         **reason)
+{
+  g_autoptr(InternetAddressList) list = cnv_mime_get_addresses (message, "From");
+  g_autoptr(GPtrArray) from = cnv_address_list_from_gmime (list, NULL);
+  g_autofree char *domain = NULL;
+
+  if (from->len == 0)
+    {
+      *reason = g_strdup ("the mail has no usable From address");
+      return NULL;
+    }
+  domain = cnv_address_get_domain (((CnvAddress *) g_ptr_array_index (from, 0))->address);
+
+  /* RFC 7489 §6.6.1: with authors in several domains, which one the verifier checked is
+   * anybody's guess. */
+  for (guint i = 1; i < from->len; i++)
+    {
+      g_autofree char *other = cnv_address_get_domain (((CnvAddress *) g_ptr_array_index (from, i))->address);
+
+      if (strcmp (other, domain) != 0)
+        {
+          *reason = g_strdup_printf ("the From field names addresses in several domains (%s, %s)",
+                                     domain, other);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&domain);
+}
+
+/* The verdict of the trusted server's results. */
+static CnvSenderAuth
+judge_results (CnvAuthResults  *results,
+               const char      *from_domain,
+               char           **reason)
+{
+  g_autofree char *other_dkim = NULL;
+  gboolean have_dmarc = FALSE;
+  gboolean have_dkim_pass = FALSE;
+
+  /* DMARC already joins the SPF and DKIM verdicts to the From domain (RFC 7489 §4.2): when the
+   * server evaluated it, its result decides; pass must be for this From domain. */
+  for (guint i = 0; i < results->results->len; i++)
+    {
+      CnvAuthResult *result = g_ptr_array_index (results->results, i);
+      const char *header_from;
+      g_autofree char *shown = NULL;
+      g_autofree char *domain = NULL;
+
+      if (strcmp (result->method, "dmarc") != 0)
+        continue;
+      have_dmarc = TRUE;
+      header_from = find_property (result, "header.from");
+      shown = cnv_text_show (header_from != NULL ? header_from : from_domain);
+      if (strcmp (result->result, "pass") != 0)
+        {
+          *reason = g_strdup_printf ("DMARC %s for header.from=%s (%s)", result->result, shown,
+                                     results->authserv_id);
+          return CNV_SENDER_AUTH_FAIL;
+        }
+      domain = header_from != NULL ? normalize_domain (header_from) : g_strdup (from_domain);
+      if (domain == NULL || strcmp (domain, from_domain) != 0)
+        {
+          *reason = g_strdup_printf ("DMARC passed for header.from=%s, not for the From domain %s",
+                                     shown, from_domain);
+          return CNV_SENDER_AUTH_FAIL;
+        }
+    }
+  if (have_dmarc)
+    {
+      *reason = g_strdup_printf ("DMARC pass for %s (%s)", from_domain, results->authserv_id);
+      return CNV_SENDER_AUTH_PASS;
+    }
+
+  /* Without DMARC: a passing DKIM signature of the From domain's organisation. The signing
+   * domain is d= (RFC 6376 §3.5), else the domain of i=, which the verifier checked to lie
+   * within d=. */
+  for (guint i = 0; i < results->results->len; i++)
+    {
+      CnvAuthResult *result = g_ptr_array_index (results->results, i);
+      const char *signer;
+      g_autofree char *domain = NULL;
+
+      if (strcmp (result->method, "dkim") != 0 || strcmp (result->result, "pass") != 0)
+        continue;
+      have_dkim_pass = TRUE;
+      signer = find_property (result, "header.d");
+      if (signer == NULL)
+        signer = find_property (result, "header.i");
+      if (signer == NULL)
+        continue;
+      domain = normalize_domain (signer);
+      if (domain != NULL && domains_aligned (domain, from_domain))
+        {
+          *reason = g_strdup_printf ("DKIM pass for %s, aligned with the From domain %s (%s)",
+                                     domain, from_domain, results->authserv_id);
+          return CNV_SENDER_AUTH_PASS;
+        }
+      if (other_dkim == NULL)
+        other_dkim = cnv_text_show (signer);
+    }
+
+  if (other_dkim != NULL)
+    *reason = g_strdup_printf ("no DMARC result, and DKIM passed only for %s, not aligned with the From domain %s",
+                               other_dkim, from_domain);
+  else if (have_dkim_pass)
+    *reason = g_strdup ("no DMARC result, and the passing DKIM result names no signing domain");
+  else
+    *reason = g_strdup_printf ("no DMARC result and no passing DKIM signature for %s (%s)",
+                               from_domain, results->authserv_id);
+  return CNV_SENDER_AUTH_FAIL;
+}
+
+/* A DMARC verdict other than pass in @results, or NULL. */
+static const CnvAuthResult *
+find_dmarc_failure (CnvAuthResults *results)
+{
+  for (guint i = 0; i < results->results->len; i++)
+    {
+      const CnvAuthResult *result = g_ptr_array_index (results->results, i);
+
+      if (strcmp (result->method, "dmarc") == 0 && strcmp (result->result, "pass") != 0)
+        return result;
+    }
+  return NULL;
+}
+
+static CnvSenderAuth
+check_sender (GMimeMessage  *message,
+              const char    *trusted_authserv_id,
+              char         **reason)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  int count = g_mime_header_list_get_count (headers);
+  g_autofree char *trusted = cnv_text_show (trusted_authserv_id);
+  g_autofree char *from_domain = NULL;
+  g_autoptr(CnvAuthResults) topmost = NULL;
+
+  /* RFC 8601 §5: only the authserv-id says who wrote a header, and only the trusted server's
+   * may be believed. The topmost one is the last added (RFC 5322 §3.6: trace fields are
+   * prepended), above anything the sender wrote: its verdict decides. The trusted server may
+   * also have stamped the mail more than once (Postfix with OpenDKIM and OpenDMARC writes one
+   * header per milter; a content filter reinjects the mail): a DMARC failure or an unreadable
+   * header in any of its stamps still fails the mail. A sender who forges such a header can
+   * only fail their own mail. */
+  for (int i = 0; i < count; i++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header_at (headers, i);
+      g_autoptr(CnvAuthResults) results = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *authserv_id = NULL;
+      const CnvAuthResult *failure;
+      const char *raw;
+
+      if (g_ascii_strcasecmp (g_mime_header_get_name (header), "Authentication-Results") != 0)
+        continue;
+      raw = g_mime_header_get_raw_value (header);
+      results = cnv_auth_results_parse_full (raw != NULL ? raw : "", &authserv_id, &error);
+      if (authserv_id == NULL || g_ascii_strcasecmp (authserv_id, trusted_authserv_id) != 0)
+        continue;
+      if (results == NULL)
+        {
+          *reason = g_strdup_printf ("the Authentication-Results of %s cannot be read: %s",
+                                     trusted, error->message);
+          return CNV_SENDER_AUTH_FAIL;
+        }
+      if (topmost == NULL)
+        {
+          topmost = g_steal_pointer (&results);
+          continue;
+        }
+      failure = find_dmarc_failure (results);
+      if (failure != NULL)
+        {
+          const char *header_from = find_property (failure, "header.from");
+          g_autofree char *shown = cnv_text_show (header_from != NULL ? header_from : "?");
+
+          *reason = g_strdup_printf ("DMARC %s for header.from=%s in an earlier Authentication-Results of %s",
+                                     failure->result, shown, trusted);
+          return CNV_SENDER_AUTH_FAIL;
+        }
+    }
+
+  /* The trusted server stamps every mail it receives: a mail without its stamp did not come
+   * through it, or lost the stamp on the way. */
+  if (topmost == NULL)
+    {
+      *reason = g_strdup_printf ("no Authentication-Results from %s", trusted);
+      return CNV_SENDER_AUTH_FAIL;
+    }
+  from_domain = get_from_domain (message, reason);
+  if (from_domain == NULL)
+    return CNV_SENDER_AUTH_FAIL;
+  return judge_results (topmost, from_domain, reason);
+}
+
+/**
+ * cnv_auth_results_check_sender:
+ * @message: a mail that reached the manager or the user
+ * @trusted_authserv_id: (nullable): the authserv-id of the receiving server whose verdicts are
+ *   believed (`mx.example.org`), or %NULL (or "") when none is configured
+ * @reason: (out) (optional) (transfer full): a short sentence for the logs; what it quotes from
+ *   the mail is shown with cnv_text_show()
+ *
+ * Whether the From address of @message is authentic, by the `Authentication-Results` that the
+ * trusted server wrote; every other `Authentication-Results` header is ignored (RFC 8601 §5), and
+ * the topmost header from the trusted server decides. A DMARC result decides when there is one
+ * (pass, for the From domain, is PASS; anything else FAIL). Without one, a passing DKIM
+ * signature of a domain aligned with the From domain (relaxed: equal, or a subdomain of one
+ * another) is PASS. No header from the trusted server is FAIL; so is any of its headers that
+ * cannot be parsed or that holds a DMARC result other than pass, wherever it stands.
+ *
+ * Returns: the verdict; %CNV_SENDER_AUTH_UNCHECKED only without @trusted_authserv_id
+ */
+CnvSenderAuth
+cnv_auth_results_check_sender (GMimeMessage  *message,
+                               const char    *trusted_authserv_id,
+                               char         **reason)
+{
+  g_autofree char *why = NULL;
+  CnvSenderAuth verdict;
+
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), CNV_SENDER_AUTH_FAIL);
+
+  if (trusted_authserv_id == NULL || *trusted_authserv_id == '\0')
+    {
+      why = g_strdup ("no trusted authserv-id is configured: the sender is not checked");
+      verdict = CNV_SENDER_AUTH_UNCHECKED;
+    }
+  else
+    verdict = check_sender (message, trusted_authserv_id, &why);
+
+  if (reason != NULL)
+    *reason = g_steal_pointer (&why);
+  return verdict;
 }

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include "cnv-gmime.h"
 
 G_BEGIN_DECLS
 
@@ -39,5 +39,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnvAuthResults, cnv_auth_results_free)
 
 CnvAuthResults *cnv_auth_results_parse     (const char      *value,
                                             GError         **error);
+
+/**
+ * CnvSenderAuth:
+ * @CNV_SENDER_AUTH_UNCHECKED: no trusted authserv-id is configured (see
+ *   cnv_auth_results_check_sender()); a message without an `Authentication-Results` header
+ *   from the trusted server is FAIL
+ * @CNV_SENDER_AUTH_PASS: DMARC passed, or without a DMARC result a DKIM signature of the From
+ *   domain (aligned: same organisational domain, relaxed) passed
+ * @CNV_SENDER_AUTH_FAIL: the trusted server says the From address is not authentic (DMARC
+ *   fail/none/temperror/permerror… or no aligned passing DKIM), or its stamp is missing or
+ *   unreadable
+ */
+typedef enum
+{
+  CNV_SENDER_AUTH_UNCHECKED,
+  CNV_SENDER_AUTH_PASS,
+  CNV_SENDER_AUTH_FAIL,
+} CnvSenderAuth;
+
+CnvSenderAuth   cnv_auth_results_check_sender (GMimeMessage  *message,
+                                               const char    *trusted_authserv_id,
+                                               char         **reason);
 
 G_END_DECLS
