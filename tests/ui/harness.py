@@ -58,6 +58,26 @@ class Failure(Exception):
     pass
 
 
+# The running session, so that every wait notices at once that the app is gone instead of
+# taking its errors for a tree that changes under our feet.
+_session = None
+
+
+def app_gone_failure():
+    """A Failure saying how the app ended, when the app the test drives has exited; else None."""
+    if _session is not None and _session.app is not None and not _session.app_running():
+        return Failure(_session.app_exit_message())
+    return None
+
+
+def is_stale_error(error):
+    """True for the errors of a reference to an accessible that went away: GTK removed the object
+    (its window closed, a toast went), or its application left the bus."""
+    text = str(error)
+    return any(part in text for part in ('no longer exists', 'stale', 'UnknownObject',
+                                          'Unknown object', 'does not exist'))
+
+
 def log(message):
     print('# ' + message.replace('\n', '\n# '), flush=True)
 
@@ -81,6 +101,10 @@ def wait_for(predicate, what, timeout=None):
             raise
         except Exception as error:  # the accessible tree changes under our feet
             last_error = error
+            # ... unless the app itself is gone: a crash fails at once, with its exit status
+            gone = app_gone_failure()
+            if gone is not None:
+                raise gone from error
         if time.monotonic() > deadline:
             suffix = f' (last error: {last_error!r})' if last_error else ''
             raise Failure(f'timed out waiting for {what}{suffix}')
@@ -566,10 +590,56 @@ class Ui:
         return wait_for(find, f'the window "{name}"', timeout)
 
     def window_gone(self, name, timeout=None):
-        def gone():
+        """Waits until the window NAME no longer shows, then until GTK has taken it out of the
+        app's children (a window the app only hides stays: that part gives up quietly). GTK 4.8
+        answers a query that reaches a widget of a window being destroyed with an object path
+        it no longer has (GLib criticals "g_variant_is_object_path: assertion 'string != NULL'",
+        then the app may die): so no walk starts before the window is out of the tree, and a
+        reference taken before (the main window's) is best found again with window(). A dead
+        app fails the wait; an empty list of windows is not "gone"."""
+        def closed():
+            check(self.session.app_running(), self.session.app_exit_message())
             return all(window.name != name or not self.showing(window)
                        for window in self.windows())
-        wait_for(gone, f'the window "{name}" to close', timeout)
+        wait_for(closed, f'the window "{name}" to close', timeout)
+
+        def removed():
+            check(self.session.app_running(), self.session.app_exit_message())
+            return all(window.name != name for window in self.windows())
+        try:
+            wait_for(removed, f'the window "{name}" to leave the app\'s windows', timeout=10)
+        except Failure:
+            if not self.session.app_running():
+                raise
+            log(f'the window "{name}" is hidden, not destroyed')
+
+    def name_of(self, accessible):
+        """ACCESSIBLE's name for a message: never raises for a reference gone stale, but a dead
+        app fails."""
+        try:
+            return accessible.name
+        except Exception as error:
+            gone = app_gone_failure()
+            if gone is not None:
+                raise gone from error
+            return f'(gone: {error})'
+
+    def query(self, function, *args):
+        """FUNCTION(*ARGS), one question to the app, asked again once when the accessible it
+        reached went away meanwhile (a window closing, a toast going). A dead app fails."""
+        try:
+            return function(*args)
+        except Failure:
+            raise
+        except Exception as error:
+            gone = app_gone_failure()
+            if gone is not None:
+                raise gone from error
+            if not is_stale_error(error):
+                raise
+            log(f'retrying after a stale reference: {error}')
+            time.sleep(0.2)
+            return function(*args)
 
     def showing(self, accessible):
         # GTK 4.8 sets SHOWING on windows only; its widgets say VISIBLE when shown, and hidden
@@ -621,7 +691,7 @@ class Ui:
             check(self.session.app_running(), self.session.app_exit_message())
             nodes = self.find_all(root, name, roles, predicate=predicate)
             return nodes[0] if nodes else None
-        return wait_for(first, what or f'"{name}" in "{root.name}"', timeout)
+        return wait_for(first, what or f'"{name}" in "{self.name_of(root)}"', timeout)
 
     def dump(self, root, limit=400):
         lines = []
@@ -648,7 +718,8 @@ class Ui:
         pyatspi = self.pyatspi
         roles = (pyatspi.ROLE_ENTRY, pyatspi.ROLE_TEXT, pyatspi.ROLE_PASSWORD_TEXT,
                  pyatspi.ROLE_SPIN_BUTTON)
-        return self.find(root, name, roles, f'the text field "{name}" in "{root.name}"')
+        return self.find(root, name, roles,
+                         f'the text field "{name}" in "{self.name_of(root)}"')
 
     def text_of(self, accessible):
         try:
@@ -737,7 +808,7 @@ class Ui:
     def button(self, root, name, timeout=None):
         pyatspi = self.pyatspi
         return self.find(root, name, (pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON),
-                         f'the button "{name}" in "{root.name}"', timeout)
+                         f'the button "{name}" in "{self.name_of(root)}"', timeout)
 
     def combo_values(self, combo):
         """The texts an AdwComboRow shows besides its title (the selected item, and the
@@ -760,7 +831,7 @@ class Ui:
         opens its popover (AdwComboRow has no AT-SPI action), Home, Down to the item, Return."""
         pyatspi = self.pyatspi
         combo = self.find(root, combo_name, (pyatspi.ROLE_COMBO_BOX,),
-                          f'the combo row "{combo_name}" in "{root.name}"')
+                          f'the combo row "{combo_name}" in "{self.name_of(root)}"')
         if item in self.combo_values(combo):
             return combo
         self.click(combo)
@@ -834,16 +905,41 @@ class Ui:
         return texts
 
     def wait_for_text(self, root, fragment, timeout=None):
+        """The first showing text under ROOT (an accessible, or the name of a top-level window,
+        found again on every try) that contains FRAGMENT, waited for."""
+        if isinstance(root, str):
+            window_name = root
+        else:
+            window_name = None
+            root_name = self.name_of(root)
+
+        def current():
+            if window_name is None:
+                return root
+            windows = [window for window in self.windows() if window.name == window_name]
+            return windows[0] if windows else None
+
         def find():
             check(self.session.app_running(), self.session.app_exit_message())
-            for text in self.visible_texts(root):
+            node = self.query(current)
+            if node is None:
+                return None
+            for text in self.query(self.visible_texts, node):
                 if fragment in text:
                     return text
             return None
+        where = window_name or root_name
         try:
-            return wait_for(find, f'a text containing "{fragment}" in "{root.name}"', timeout)
+            return wait_for(find, f'a text containing "{fragment}" in "{where}"', timeout)
         except Failure as failure:
-            shown = [text for text in self.visible_texts(root) if ' ' in text]
+            gone = app_gone_failure()
+            if gone is not None:
+                raise gone from None
+            try:
+                node = current()
+                shown = [text for text in self.visible_texts(node) if ' ' in text] if node else []
+            except Exception as error:
+                shown = f'(unreadable: {error})'
             raise Failure(f'{failure}; the sentences shown: {shown}') from None
 
 
@@ -1020,8 +1116,10 @@ def main(test):
     if INNER not in os.environ:
         sys.exit(outer(script))
 
+    global _session
     args = parse_args()
     session = Session(args, os.environ[INNER])
+    _session = session
     status = 1
     try:
         session.start_x()
@@ -1029,6 +1127,9 @@ def main(test):
         session.start_keyring()
         session.start_stack()
         test(session)
+        # A test may quit the app on purpose (status 0); a crash after the last wait still fails.
+        check(session.app is None or session.app_running() or session.app.returncode == 0,
+              session.app_exit_message() if session.app is not None else '')
         check('CRITICAL' not in session.log_of('app', whole=True),
               'the app logged a critical:\n' + session.log_of('app'))
         status = 0

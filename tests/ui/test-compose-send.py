@@ -91,14 +91,19 @@ def test(session):
     session.screenshot('composer.png', window='New Session')
     ui.press(send)
     ui.window_gone('New Session', timeout=120)
-    toast = ui.wait_for_text(main, 'Request sent', timeout=30)
+    # No reference taken before the composer closed is used after it: the main window is found
+    # again (window_gone waited until GTK took the composer out of the tree).
+    toast = ui.wait_for_text('Convene', 'Request sent', timeout=30)
     log(f'after Send: {toast}')
+    main = ui.window('Convene')
+
+    def toast_shown():
+        check(session.app_running(), session.app_exit_message())
+        return any('Request sent' in text for text in ui.visible_texts(main))
     # One toast: a second one would be queued behind it and shown as soon as it goes.
-    wait_for(lambda: not any('Request sent' in text for text in ui.visible_texts(main)),
-             'the toast to go')
+    wait_for(lambda: not toast_shown(), 'the toast to go')
     time.sleep(2)
-    check(not any('Request sent' in text for text in ui.visible_texts(main)),
-          'the toast was shown twice')
+    check(not toast_shown(), 'the toast was shown twice')
 
     raw, request = session.wait_for_message('videoconference', title)
     _, to_bob = session.wait_for_message('bob', title)
