@@ -47,6 +47,7 @@ test_client_literal_split (void)
   CnvImapMessage *message;
 
   g_assert_cmpuint (sizeof body - 1, ==, 29);
+  trace_clear ();
   connect_or_fail (tc);
   select_or_fail (tc, "INBOX", FALSE);
   messages = client_fetch (tc, "7", CNV_IMAP_FETCH_BODY, &error);
@@ -63,6 +64,11 @@ test_client_literal_split (void)
 
   assert_received (server, (const char *[]) { "A1 SELECT \"INBOX\"",
                                               "A2 UID FETCH 7 (UID BODY.PEEK[])", NULL });
+  /* The debug trace shows the protocol, never the mail: its link and credential stay out of the
+   * logs, even with the literal's announcement and its bytes split across reads. */
+  assert_traced_line ("S: {29 bytes not shown}");
+  assert_not_traced ("Subject");
+  assert_not_traced ("OK {5}");
 }
 
 /* 2. RFC 9051 §7: EXISTS, EXPUNGE and a flag change may come at any time, here in the middle of

@@ -346,6 +346,8 @@ socket_connected_cb (GObject      *source,
   self->socket = g_steal_pointer (&connection);
   self->connected = TRUE;
   self->parser = cnv_imap_parser_new ();
+  self->trace_literal_left = 0;
+  g_string_truncate (self->trace_tail, 0);
   set_stream (self, G_IO_STREAM (self->socket));
 
   if (self->server->security == CNV_MAIL_SECURITY_TLS)

@@ -41,6 +41,8 @@ struct _CnvImapClient
   gulong              connect_cancelled_id;
   guint               cancel_idle_id;
 
+  guint64             trace_literal_left; /* literal bytes the debug trace does not show */
+  GString            *trace_tail;     /* the end of a received line not finished yet */
   guint               tag_counter;
   guint               command_timeout;
   guint               timeout_id;

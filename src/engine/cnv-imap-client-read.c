@@ -142,31 +142,86 @@ dispatch (CnvImapClient    *self,
 
 /* ---- Reading ------------------------------------------------------------------------------- */
 
-static void
-trace_received (const guint8 *data,
-                gsize         length)
+/* The size N of a literal that @line (without its CRLF) announces with "{N}" or "{N+}" (RFC 9051
+ * §4.3), else 0. */
+static guint64
+trace_literal_size (const char *line,
+                    gsize       len)
 {
-  g_auto(GStrv) lines = NULL;
-  g_autofree char *text = g_strndup ((const char *) data, length);
+  g_autofree char *digits = NULL;
+  gsize close, open;
+  guint64 size = 0;
+
+  if (len < 3 || line[len - 1] != '}')
+    return 0;
+  close = len - 1;
+  if (line[close - 1] == '+')
+    close--;
+  open = close;
+  while (open > 0 && g_ascii_isdigit (line[open - 1]))
+    open--;
+  if (open == 0 || open == close || line[open - 1] != '{')
+    return 0;
+  digits = g_strndup (line + open, close - open);
+  if (!g_ascii_string_to_unsigned (digits, 10, 0, G_MAXUINT64, &size, NULL))
+    return 0;
+  return size;
+}
+
+/* The debug trace of what the server sent: its protocol lines, cut at 200 characters and at 20
+ * lines a read, but never the data of a literal (a fetched mail holds the invitation's personal
+ * link and credential, and other people's mail): "{N bytes not shown}" instead. Lines and
+ * literals may span reads: self->trace_tail keeps the end of a line not finished yet (enough to
+ * see its "{N}"), self->trace_literal_left what of a literal is still to come. */
+static void
+trace_received (CnvImapClient *self,
+                const guint8  *data,
+                gsize          length)
+{
+  const char *text = (const char *) data;
+  gsize pos = 0;
   guint shown = 0;
 
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  while (pos < length)
     {
-      g_autofree char *valid = NULL;
-      gsize len = strlen (lines[i]);
+      const char *newline;
+      gsize len, shown_len;
+      guint64 literal;
 
-      if (len > 0 && lines[i][len - 1] == '\r')
-        lines[i][--len] = '\0';
-      if (len == 0 && lines[i + 1] == NULL)
-        break;
-      if (++shown > 20)
+      if (self->trace_literal_left > 0)
         {
-          g_debug ("S: … (%" G_GSIZE_FORMAT " bytes in all)", length);
-          break;
+          gsize skip = (gsize) MIN (self->trace_literal_left, (guint64) (length - pos));
+
+          self->trace_literal_left -= skip;
+          pos += skip;
+          continue;
         }
-      valid = g_utf8_make_valid (lines[i], MIN (len, 200));
-      g_debug ("S: %s%s", valid, len > 200 ? "…" : "");
+      newline = memchr (text + pos, '\n', length - pos);
+      len = (newline != NULL ? (gsize) (newline - (text + pos)) : length - pos);
+      shown_len = len > 0 && text[pos + len - 1] == '\r' ? len - 1 : len;
+      if (++shown <= 20 && shown_len > 0)
+        {
+          g_autofree char *valid = g_utf8_make_valid (text + pos, MIN (shown_len, 200));
+
+          g_debug ("S: %s%s", valid, shown_len > 200 ? "…" : "");
+        }
+      else if (shown == 21)
+        g_debug ("S: … (%" G_GSIZE_FORMAT " bytes in all)", length);
+
+      g_string_append_len (self->trace_tail, text + pos, (gssize) shown_len);
+      if (self->trace_tail->len > 40)
+        g_string_erase (self->trace_tail, 0, (gssize) (self->trace_tail->len - 40));
+      pos += len;
+      if (newline == NULL)
+        break;
+      pos++;
+      literal = trace_literal_size (self->trace_tail->str, self->trace_tail->len);
+      g_string_truncate (self->trace_tail, 0);
+      if (literal > 0)
+        {
+          g_debug ("S: {%" G_GUINT64_FORMAT " bytes not shown}", literal);
+          self->trace_literal_left = literal;
+        }
     }
 }
 
@@ -217,7 +272,7 @@ read_done_cb (GObject      *source,
 
   self->bytes_received += count;
   if (cnv_imap_client_trace_enabled ())
-    trace_received (self->read_buffer->data, count);
+    trace_received (self, self->read_buffer->data, count);
   if (self->timeout_id != 0)
     cnv_imap_client_arm_timeout (self, TRUE);
 

@@ -374,6 +374,7 @@ cnv_imap_client_finalize (GObject *object)
   g_clear_pointer (&self->parser, cnv_imap_parser_free);
   g_clear_pointer (&self->capabilities, g_strfreev);
   g_byte_array_unref (self->read_buffer);
+  g_string_free (self->trace_tail, TRUE);
 
   G_OBJECT_CLASS (cnv_imap_client_parent_class)->finalize (object);
 }
@@ -418,6 +419,7 @@ cnv_imap_client_init (CnvImapClient *self)
   self->io_cancellable = g_cancellable_new ();
   self->read_buffer = g_byte_array_sized_new (READ_CHUNK);
   g_byte_array_set_size (self->read_buffer, READ_CHUNK);
+  self->trace_tail = g_string_new (NULL);
   self->command_timeout = DEFAULT_COMMAND_TIMEOUT;
   g_queue_init (&self->writes);
   g_queue_init (&self->pending);
