@@ -13,6 +13,7 @@ build_pkgs=(
   libsoup-3.0-dev             # the manager's join gateway (HTTP server), the app's autoconfig look-up
   libgtk-4-dev libadwaita-1-dev   # the app's UI
   libebook1.2-dev             # address-book completion from evolution-data-server
+  libportal-dev               # autostart through the Background portal inside Flatpak
   desktop-file-utils appstream    # validators of the desktop file and the metainfo (meson test)
   itstool                     # help translations (gnome.yelp)
   glib-networking             # GIO's TLS backend: without it no IMAP over TLS
@@ -25,6 +26,7 @@ test_pkgs=(
   evolution-data-server       # a real address book for the completion test
   yelp-tools                  # yelp-check: the help pages are valid Mallard with no broken link
   xvfb xauth at-spi2-core python3-pyatspi python3-gi gir1.2-atspi-2.0   # the UI tests (tests/ui/)
+  python3-dbusmock            # a recording notification daemon for the service's tests
 )
 # the real mail stack of tests/mailstack/ (Postfix preseeded below: no system MTA is configured)
 mailstack_pkgs=(

@@ -2,7 +2,8 @@
  * the launch guard between two connections and between real processes (one killed with SIGKILL),
  * the other process's changes, damaged and newer files, permissions, schema migration; the
  * launched process group: recorded with its claim, found again after the service was killed, and
- * told apart from a reused pid (real children and a fake /proc with hostile stat lines)
+ * told apart from a reused pid (real children and a fake /proc with hostile stat lines);
+ * transactions: all or nothing, nested, and against the other process's lock
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -582,6 +583,178 @@ test_position (Fixture       *fixture,
   }
 }
 
+/* ---- Transactions -------------------------------------------------------------------------- */
+
+static gboolean
+has_session (CnvSessionStore *store,
+             const char      *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CnvSessionRecord) record = cnv_session_store_get (store, id, &error);
+
+  g_assert_no_error (error);
+  return record != NULL;
+}
+
+static guint32
+last_uid_of (CnvSessionStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 uidvalidity = 0, last_uid = 0;
+
+  g_assert_true (cnv_session_store_get_position (store, "INBOX", &uidvalidity, &last_uid, &error));
+  g_assert_no_error (error);
+  return last_uid;
+}
+
+static void
+test_transaction (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(CnvSessionStore) service = open_store (fixture->path);
+  g_autoptr(CnvSessionStore) ui = open_store (fixture->path);
+  g_autoptr(CnvSessionRecord) s1 = make_record ("s1", 1900000000);
+  g_autoptr(CnvSessionRecord) s2 = make_record ("s2", 1900000000);
+  g_autoptr(GError) error = NULL;
+
+  /* A record and the position, written together: the other process sees neither until the
+   * commit, then both. */
+  g_assert_true (cnv_session_store_begin (service, &error));
+  g_assert_no_error (error);
+  put_record (service, s1);
+  g_assert_true (cnv_session_store_set_position (service, "INBOX", 5, 1, &error));
+  g_assert_true (has_session (service, "s1"));
+  g_assert_false (has_session (ui, "s1"));
+  g_assert_cmpuint (last_uid_of (ui), ==, 0);
+  g_assert_true (cnv_session_store_commit (service, &error));
+  g_assert_no_error (error);
+  g_assert_true (has_session (ui, "s1"));
+  g_assert_cmpuint (last_uid_of (ui), ==, 1);
+
+  /* Rolled back: neither. */
+  g_assert_true (cnv_session_store_begin (service, &error));
+  put_record (service, s2);
+  g_assert_true (cnv_session_store_set_position (service, "INBOX", 5, 2, &error));
+  g_assert_true (cnv_session_store_update_status (service, "s1", CNV_SESSION_STATUS_CANCELLED,
+                                                  &error));
+  g_assert_no_error (error);
+  cnv_session_store_rollback (service);
+  g_assert_false (has_session (service, "s2"));
+  g_assert_false (has_session (ui, "s2"));
+  g_assert_cmpuint (last_uid_of (service), ==, 1);
+  {
+    g_autoptr(CnvSessionRecord) back = get_record (service, "s1");
+
+    g_assert_cmpint (back->status, ==, CNV_SESSION_STATUS_NEW);
+  }
+  /* Rolling back outside a transaction does nothing; the store works on. */
+  cnv_session_store_rollback (service);
+  put_record (service, s2);
+  g_assert_true (has_session (ui, "s2"));
+
+  /* A failed statement inside: the caller rolls back, nothing of it stays. */
+  g_assert_true (cnv_session_store_begin (service, &error));
+  g_assert_true (cnv_session_store_set_position (service, "INBOX", 5, 3, &error));
+  g_assert_false (cnv_session_store_set_position (service, "\xff", 5, 3, &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  cnv_session_store_rollback (service);
+  g_assert_cmpuint (last_uid_of (ui), ==, 1);
+
+  /* A store closed in the middle of one writes none of it. */
+  {
+    g_autoptr(CnvSessionStore) doomed = open_store (fixture->path);
+    g_autoptr(CnvSessionRecord) s3 = make_record ("s3", 1900000000);
+
+    g_assert_true (cnv_session_store_begin (doomed, &error));
+    put_record (doomed, s3);
+    g_assert_true (cnv_session_store_set_position (doomed, "INBOX", 5, 3, &error));
+  }
+  g_assert_false (has_session (ui, "s3"));
+  g_assert_cmpuint (last_uid_of (ui), ==, 1);
+}
+
+static void
+test_transaction_nested (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(CnvSessionStore) store = open_store (fixture->path);
+  g_autoptr(CnvSessionStore) other = open_store (fixture->path);
+  g_autoptr(CnvSessionRecord) s1 = make_record ("s1", 1900000000);
+  g_autoptr(CnvSessionRecord) s2 = make_record ("s2", 1900000000);
+  g_autoptr(CnvSessionRecord) s3 = make_record ("s3", 1900000000);
+  g_autoptr(GError) error = NULL;
+
+  s3->status = CNV_SESSION_STATUS_ACCEPTED;
+  put_record (store, s3);
+
+  g_assert_true (cnv_session_store_begin (store, &error));
+  put_record (store, s1);
+  /* An inner one undone alone. */
+  g_assert_true (cnv_session_store_begin (store, &error));
+  put_record (store, s2);
+  cnv_session_store_rollback (store);
+  g_assert_true (has_session (store, "s1"));
+  g_assert_false (has_session (store, "s2"));
+  /* An inner one kept, written with the outer one only. */
+  g_assert_true (cnv_session_store_begin (store, &error));
+  g_assert_true (cnv_session_store_set_position (store, "INBOX", 9, 9, &error));
+  g_assert_true (cnv_session_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (last_uid_of (other), ==, 0);
+  /* The launch claim nests its own: refused, it undoes only itself; granted, it waits for the
+   * outer commit. */
+  g_assert_false (cnv_session_store_record_launch (store, "nope", 1900000001, &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (cnv_session_store_record_launch (store, "s3", 1900000001, &error));
+  g_assert_no_error (error);
+  g_assert_true (has_session (store, "s1"));
+  {
+    g_autoptr(CnvSessionRecord) seen = get_record (other, "s3");
+
+    g_assert_cmpint (seen->status, ==, CNV_SESSION_STATUS_ACCEPTED);
+  }
+  g_assert_true (cnv_session_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (has_session (other, "s1"));
+  g_assert_false (has_session (other, "s2"));
+  g_assert_cmpuint (last_uid_of (other), ==, 9);
+  {
+    g_autoptr(CnvSessionRecord) back = get_record (other, "s3");
+
+    g_assert_cmpint (back->status, ==, CNV_SESSION_STATUS_RUNNING);
+    g_assert_cmpuint (back->launch_count, ==, 1);
+  }
+}
+
+static void
+test_transaction_locked (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(CnvSessionStore) service = open_store (fixture->path);
+  g_autoptr(CnvSessionStore) other = open_store (fixture->path);
+  g_autoptr(CnvSessionRecord) s1 = make_record ("s1", 1900000000);
+  g_autoptr(GError) error = NULL;
+
+  /* The other process holds the write lock longer than the busy timeout. */
+  g_assert_true (cnv_session_store_begin (other, &error));
+  g_assert_false (cnv_session_store_begin (service, &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  /* Reading goes on meanwhile (WAL). */
+  g_assert_false (has_session (service, "s1"));
+  cnv_session_store_rollback (service);
+  g_assert_true (cnv_session_store_commit (other, &error));
+
+  g_assert_true (cnv_session_store_begin (service, &error));
+  put_record (service, s1);
+  g_assert_true (cnv_session_store_commit (service, &error));
+  g_assert_no_error (error);
+  g_assert_true (has_session (other, "s1"));
+}
+
 /* ---- The launch guard ---------------------------------------------------------------------- */
 
 static void
@@ -792,6 +965,11 @@ test_launch_process_record (Fixture       *fixture,
   g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_false (cnv_session_store_set_launch_process (service, "s1", 1900000001, -7, "boot-b",
+                                                        1, &error));
+  g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  /* Group 1: kill(-1) would reach every process of the user. */
+  g_assert_false (cnv_session_store_set_launch_process (service, "s1", 1900000001, 1, "boot-b",
                                                         1, &error));
   g_assert_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_INVALID);
   g_clear_error (&error);
@@ -1653,6 +1831,9 @@ main (int   argc,
   ADD ("flags", test_flags);
   ADD ("delete-older-than", test_delete_older_than);
   ADD ("position", test_position);
+  ADD ("transaction", test_transaction);
+  ADD ("transaction/nested", test_transaction_nested);
+  ADD ("transaction/locked", test_transaction_locked);
   ADD ("launch/two-connections", test_launch_two_connections);
   ADD ("launch/processes", test_launch_processes);
   ADD ("launch/process-record", test_launch_process_record);

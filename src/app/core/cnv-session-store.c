@@ -44,7 +44,9 @@ struct _CnvSessionStore
   sqlite3  *db;
   char     *path;
 
-  gboolean  in_transaction;
+  /* Open transactions: 1 for the outer one (BEGIN IMMEDIATE), one more for each savepoint
+   * inside it (a function that needs its own transaction called inside the caller's). */
+  guint     depth;
 };
 
 G_DEFINE_FINAL_TYPE (CnvSessionStore, cnv_session_store, G_TYPE_OBJECT)
@@ -200,40 +202,54 @@ bind_nullable_text (sqlite3_stmt *statement,
 }
 
 /* BEGIN IMMEDIATE: the write lock is taken now, not at the first write, so that what is read
- * inside the transaction is still true when it commits. */
+ * inside the transaction is still true when it commits. Inside a transaction, a savepoint: the
+ * inner part is undone alone, and written only with the outer one. */
 static gboolean
 begin (CnvSessionStore  *self,
        GError          **error)
 {
-  g_assert (!self->in_transaction);
-
-  if (!exec (self, "BEGIN IMMEDIATE;", error))
+  if (!exec (self, self->depth == 0 ? "BEGIN IMMEDIATE;" : "SAVEPOINT cnv_nested;", error))
     return FALSE;
-  self->in_transaction = TRUE;
+  self->depth++;
   return TRUE;
 }
 
+/* Undoes the innermost transaction. SQLite rolls the whole transaction back by itself after some
+ * errors (a full disk, an I/O error, SQLITE_BUSY inside it): then there is nothing left to undo,
+ * at any depth. */
 static void
 rollback (CnvSessionStore *self)
 {
-  if (!self->in_transaction)
+  if (self->depth == 0)
     return;
-  sqlite3_exec (self->db, "ROLLBACK;", NULL, NULL, NULL);
-  self->in_transaction = FALSE;
+  self->depth--;
+  if (sqlite3_get_autocommit (self->db))
+    self->depth = 0;
+  else if (self->depth == 0)
+    sqlite3_exec (self->db, "ROLLBACK;", NULL, NULL, NULL);
+  else
+    sqlite3_exec (self->db, "ROLLBACK TO cnv_nested; RELEASE cnv_nested;", NULL, NULL, NULL);
 }
 
 static gboolean
 commit (CnvSessionStore  *self,
         GError          **error)
 {
-  g_assert (self->in_transaction);
-
-  if (!exec (self, "COMMIT;", error))
+  /* Statements run after SQLite gave the transaction up were each written on their own: the
+   * caller must hear that it did not get its all-or-nothing. */
+  if (self->depth == 0 || sqlite3_get_autocommit (self->db))
+    {
+      self->depth = 0;
+      g_set_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_FAILED,
+                   "%s: the transaction was rolled back before its end", self->path);
+      return FALSE;
+    }
+  if (!exec (self, self->depth == 1 ? "COMMIT;" : "RELEASE cnv_nested;", error))
     {
       rollback (self);
       return FALSE;
     }
-  self->in_transaction = FALSE;
+  self->depth--;
   return TRUE;
 }
 
@@ -448,7 +464,12 @@ cnv_session_store_open (const char  *path,
                    journal != NULL ? journal : "unknown");
       return NULL;
     }
-  if (!exec (self, "PRAGMA synchronous = FULL;", error) || !migrate (self, error))
+  /* The page cache: SQLite's default (2 MB) would stay in the memory of a process that idles
+   * all day for a store that holds a few hundred rows; 256 KiB keeps its pages with room to
+   * spare (a year of invitations is well under that), and reads beyond come from the OS cache. */
+  if (!exec (self, "PRAGMA synchronous = FULL;", error)
+      || !exec (self, "PRAGMA cache_size = -256;", error)
+      || !migrate (self, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -973,13 +994,14 @@ cnv_session_store_record_launch (CnvSessionStore  *self,
  * @session_id: the key
  * @launched_at: the time given to the cnv_session_store_record_launch() that claimed this launch:
  *   the process is recorded only while that claim holds
- * @pgid: the process group the launch started (its leader's pid), > 0
+ * @pgid: the process group the launch started (its leader's pid), > 1 (kill(-1) would reach
+ *   every process of the user)
  * @boot_id: the boot id when it started (cnv_session_record_read_process())
  * @start_ticks: its leader's starttime (cnv_session_record_read_process())
  * @error: %CNV_SESSION_STORE_ERROR_NOT_RUNNING when the session is no longer running that launch
  *   (cancelled, ended or relaunched meanwhile, possibly by the other process: the caller should
  *   close the program it just started), %CNV_SESSION_STORE_ERROR_NOT_FOUND,
- *   %CNV_SESSION_STORE_ERROR_INVALID for a @pgid ≤ 0 or a @boot_id that is not UTF-8
+ *   %CNV_SESSION_STORE_ERROR_INVALID for a @pgid ≤ 1 or a @boot_id that is not UTF-8
  *
  * Records, in one statement, which process group the claimed launch started, so that a service
  * restarted after kill -9 can still close it at the session's end
@@ -1000,7 +1022,7 @@ cnv_session_store_set_launch_process (CnvSessionStore  *self,
   g_return_val_if_fail (session_id != NULL, FALSE);
   g_return_val_if_fail (boot_id != NULL, FALSE);
 
-  if (pgid <= 0)
+  if (pgid <= 1)
     {
       g_set_error (error, CNV_SESSION_STORE_ERROR, CNV_SESSION_STORE_ERROR_INVALID,
                    "Process group %d cannot be a launch's", (int) pgid);
@@ -1192,6 +1214,74 @@ cnv_session_store_set_position (CnvSessionStore  *self,
   return step_done (self, statement, "Cannot store the mailbox position", error);
 }
 
+/* ---- Transactions -------------------------------------------------------------------------- */
+
+/**
+ * cnv_session_store_begin:
+ * @self: a store
+ * @error: a %CNV_SESSION_STORE_ERROR: %CNV_SESSION_STORE_ERROR_FAILED when the other process
+ *   held the write lock for longer than the busy timeout (5 s)
+ *
+ * Starts a transaction: what is written until cnv_session_store_commit() is written all together
+ * or, after cnv_session_store_rollback() or a failed commit, not at all — e.g. an invitation and
+ * the watcher's position past its mail (cnv_invitation_intake()), so that a crash or a full disk
+ * between the two neither loses the invitation nor reads it twice. The write lock is taken at
+ * once (BEGIN IMMEDIATE), so what is read inside the transaction still holds when it commits;
+ * the other process waits for it meanwhile: keep it short, and never open across a return to the
+ * main loop.
+ *
+ * Transactions nest: inside one, this makes a savepoint, which cnv_session_store_commit() keeps
+ * for the outer commit and cnv_session_store_rollback() undoes alone. Every function of the
+ * store may be called inside one; those that write several rows
+ * (cnv_session_store_record_launch(), cnv_session_store_set_launch_process()) nest theirs.
+ *
+ * Returns: whether the transaction was started
+ */
+gboolean
+cnv_session_store_begin (CnvSessionStore  *self,
+                         GError          **error)
+{
+  g_return_val_if_fail (CNV_IS_SESSION_STORE (self), FALSE);
+
+  return begin (self, error);
+}
+
+/**
+ * cnv_session_store_commit:
+ * @self: a store inside a transaction
+ * @error: a %CNV_SESSION_STORE_ERROR; then the transaction was rolled back
+ *
+ * Writes the innermost transaction: the outer one to the file, a nested one into the outer one.
+ * A transaction that SQLite gave up after a failed statement (a full disk, an I/O error) is not
+ * committed: %CNV_SESSION_STORE_ERROR_FAILED.
+ *
+ * Returns: whether it was written
+ */
+gboolean
+cnv_session_store_commit (CnvSessionStore  *self,
+                          GError          **error)
+{
+  g_return_val_if_fail (CNV_IS_SESSION_STORE (self), FALSE);
+  g_return_val_if_fail (self->depth > 0, FALSE);
+
+  return commit (self, error);
+}
+
+/**
+ * cnv_session_store_rollback:
+ * @self: a store
+ *
+ * Undoes the innermost transaction; nothing when there is none (so that error paths may call it
+ * whatever failed).
+ */
+void
+cnv_session_store_rollback (CnvSessionStore *self)
+{
+  g_return_if_fail (CNV_IS_SESSION_STORE (self));
+
+  rollback (self);
+}
+
 /* ---- Changes by the other process ---------------------------------------------------------- */
 
 /**
@@ -1228,7 +1318,8 @@ cnv_session_store_finalize (GObject *object)
 {
   CnvSessionStore *self = CNV_SESSION_STORE (object);
 
-  rollback (self);
+  if (self->depth > 0 && self->db != NULL)
+    sqlite3_exec (self->db, "ROLLBACK;", NULL, NULL, NULL);
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_free (self->path);

@@ -134,6 +134,12 @@ gboolean          cnv_session_store_set_position    (CnvSessionStore        *sel
                                                      guint32                 last_uid,
                                                      GError                **error);
 
+gboolean          cnv_session_store_begin           (CnvSessionStore        *self,
+                                                     GError                **error);
+gboolean          cnv_session_store_commit          (CnvSessionStore        *self,
+                                                     GError                **error);
+void              cnv_session_store_rollback        (CnvSessionStore        *self);
+
 gint64            cnv_session_store_data_version    (CnvSessionStore        *self);
 
 G_END_DECLS
