@@ -7,11 +7,13 @@
  * the UI runs with G_APPLICATION_NON_UNIQUE and makes itself single-instance through a name of
  * its own, io.github.convene.Convene.Ui: before the first window it asks the session bus for that
  * name (DO_NOT_QUEUE). When another UI owns it, this process hands over what it was asked —
- * activate, or an action given on the command line (--new-session, --preferences) — through
- * org.gtk.Application.Activate / org.gtk.Actions.Activate on the owner's
+ * activate, or an action given on the command line (--new-session, --preferences, --session ID)
+ * — through org.gtk.Application.Activate / org.gtk.Actions.Activate on the owner's
  * /io/github/convene/Convene (where GApplication exports itself even when non-unique), and exits 0.
  * Without a session bus it simply runs. The UI takes no hold: it exits when its last window
- * closes, and what must outlive it lives in the background service.
+ * closes, and what must outlive it lives in the background service, which the UI starts when it
+ * does not run (so that invitations are watched while the UI is open) and to which it sends the
+ * user's answers (CnvServiceProxy). The UI only reads the sessions (CnvSessionList).
  */
 #define G_LOG_DOMAIN "cnv-app"
 
@@ -23,7 +25,9 @@
 
 #include "cnv-account-setup-window.h"
 #include "cnv-app-settings.h"
+#include "cnv-accessible.h"
 #include "cnv-composer-window.h"
+#include "cnv-join-window.h"
 #include "cnv-preferences-window.h"
 #include "cnv-secret-credentials.h"
 #include "cnv-window.h"
@@ -45,13 +49,16 @@ struct _CnvApplication
   GSettings      *settings;
   CnvAddressBook *address_book;
   CnvCredentials *credentials;
+  CnvSessionList *sessions;
+  CnvServiceProxy *service;
   GCancellable   *cancellable;
   /* The session bus connection that owns UI_BUS_NAME: kept for the process's lifetime, since
    * the name goes with the connection. */
   GDBusConnection *bus;
 
-  /* An action asked for on the command line, run at the first activation. */
+  /* An action asked for on the command line, run at the first activation, and its parameter */
   char           *pending_action;
+  GVariant       *pending_parameter;
   /* app.new-session was asked for before the account was set up: open the composer after. */
   gboolean        compose_after_setup;
   /* app.quit is closing the windows, and waits for the answer of a window that asked. */
@@ -66,6 +73,8 @@ static const GOptionEntry option_entries[] = {
     N_("Start a new session"), NULL },
   { "preferences", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Open the preferences"), NULL },
+  { "session", 's', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+    N_("Show the invitation to a session"), N_("ID") },
   { NULL },
 };
 
@@ -106,6 +115,28 @@ cnv_application_get_credentials (CnvApplication *self)
   return self->credentials;
 }
 
+CnvSessionList *
+cnv_application_get_session_list (CnvApplication *self)
+{
+  g_return_val_if_fail (CNV_IS_APPLICATION (self), NULL);
+
+  if (self->sessions == NULL)
+    self->sessions = cnv_session_list_new (NULL);
+
+  return self->sessions;
+}
+
+CnvServiceProxy *
+cnv_application_get_service_proxy (CnvApplication *self)
+{
+  g_return_val_if_fail (CNV_IS_APPLICATION (self), NULL);
+
+  if (self->service == NULL)
+    self->service = cnv_service_proxy_new ();
+
+  return self->service;
+}
+
 /* The main window, when one is open. */
 static CnvWindow *
 find_main_window (CnvApplication *self)
@@ -137,7 +168,10 @@ ensure_main_window (CnvApplication *self)
   CnvWindow *window = find_main_window (self);
 
   if (window == NULL)
-    window = cnv_window_new (self);
+    {
+      window = cnv_window_new (self);
+      cnv_window_set_sessions (window, G_LIST_MODEL (cnv_application_get_session_list (self)));
+    }
 
   return window;
 }
@@ -483,12 +517,16 @@ shortcuts_activated (GSimpleAction *action,
   GtkWindow *overlay = find_window_of_type (self, GTK_TYPE_SHORTCUTS_WINDOW);
   g_autoptr(GtkBuilder) builder = NULL;
 
-  /* Built for whichever window is active (the composer too), not only the main window's
-   * automatic win.show-help-overlay. */
+  /* Built when asked, for whichever window is active (the composer too), and destroyed when
+   * closed. Not GTK's automatic help overlay (gtk/help-overlay.ui): that one is a hidden,
+   * never-realized toplevel beside every main window, and GTK 4.8's AT-SPI root answers a
+   * GetChildAtIndex one past its last shown window (a screen reader asking while a window
+   * closes) with the last toplevel's context, whose NULL path crashes the app. */
   if (overlay == NULL)
     {
-      builder = gtk_builder_new_from_resource ("/io/github/convene/Convene/gtk/help-overlay.ui");
-      overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      builder = gtk_builder_new_from_resource ("/io/github/convene/Convene/shortcuts-window.ui");
+      overlay = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+      gtk_window_set_hide_on_close (overlay, FALSE);
     }
   present_for_active_window (self, overlay);
 }
@@ -597,6 +635,126 @@ quit_activated (GSimpleAction *action,
     close_windows (self, TRUE);
 }
 
+/* The sessions: the join prompt, and the answers sent to the background service */
+
+static CnvJoinWindow *
+find_join_window (CnvApplication *self,
+                  const char     *session_id)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (CNV_IS_JOIN_WINDOW (l->data)
+          && g_strcmp0 (cnv_join_window_get_session_id (l->data), session_id) == 0)
+        return CNV_JOIN_WINDOW (l->data);
+    }
+
+  return NULL;
+}
+
+static void
+show_session_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  CnvApplication *self = CNV_APPLICATION (user_data);
+  CnvSessionList *sessions = cnv_application_get_session_list (self);
+  const char *session_id = g_variant_get_string (parameter, NULL);
+  CnvJoinWindow *prompt = find_join_window (self, session_id);
+
+  if (prompt == NULL)
+    {
+      /* The service may have written it a moment ago. */
+      if (cnv_session_list_find (sessions, session_id) == NULL)
+        cnv_session_list_refresh (sessions);
+      if (cnv_session_list_find (sessions, session_id) == NULL)
+        {
+          g_message ("Asked for session %s, which the store does not have", session_id);
+          cnv_application_show_toast (self, _("This session is not known"));
+          return;
+        }
+      prompt = cnv_join_window_new (self, session_id);
+    }
+
+  gtk_window_present (GTK_WINDOW (prompt));
+}
+
+/* A failure to reach the service says so in the main window, when there is one (a prompt says it
+ * itself). */
+static void
+on_service_answered (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(CnvApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CnvWindow *window;
+
+  if (cnv_service_proxy_activate_finish (CNV_SERVICE_PROXY (source), result, &error)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  window = find_main_window (self);
+  if (window != NULL)
+    cnv_window_add_toast (window, adw_toast_new (error->message));
+}
+
+static void
+send_to_service (CnvApplication *self,
+                 const char     *action,
+                 GVariant       *parameter)
+{
+  cnv_service_proxy_activate_async (cnv_application_get_service_proxy (self), action,
+                                    g_variant_get_string (parameter, NULL), self->cancellable,
+                                    on_service_answered, g_object_ref (self));
+}
+
+static void
+session_answer_activated (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  send_to_service (CNV_APPLICATION (user_data), g_action_get_name (G_ACTION (action)), parameter);
+}
+
+static void
+on_leave_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   CnvApplication   *self)
+{
+  const char *session_id = g_object_get_data (G_OBJECT (dialog), "cnv-session-id");
+
+  if (g_strcmp0 (response, "leave") == 0)
+    send_to_service (self, "leave", g_variant_new_string (session_id));
+}
+
+/* Leaving closes the session's program: asked first (GNOME HIG, destructive actions). */
+static void
+leave_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  CnvApplication *self = CNV_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (parent, _("Leave the Session?"),
+                                   _("Its program is closed now, and the session moves to the "
+                                     "past."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "leave", _("_Leave"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "leave",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "cnv-session-id",
+                          g_variant_dup_string (parameter, NULL), g_free);
+  cnv_accessible_fix_mnemonic_buttons (dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_leave_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static const GActionEntry app_actions[] = {
   { "new-session", new_session_activated },
   { "preferences", preferences_activated },
@@ -604,6 +762,11 @@ static const GActionEntry app_actions[] = {
   { "about", about_activated },
   { "shortcuts", shortcuts_activated },
   { "quit", quit_activated },
+  { "show-session", show_session_activated, "s" },
+  { "join", session_answer_activated, "s" },
+  { "dismiss", session_answer_activated, "s" },
+  { "relaunch", session_answer_activated, "s" },
+  { "leave", leave_activated, "s" },
 };
 
 static void
@@ -640,7 +803,8 @@ forward_platform_data (void)
 /* Returns TRUE when another UI owns the name and took over what this one was asked. */
 static gboolean
 forward_to_running_ui (CnvApplication *self,
-                       const char     *action)
+                       const char     *action,
+                       GVariant       *parameter)
 {
   g_autoptr(GDBusConnection) bus = NULL;
   g_autoptr(GVariant) reply = NULL;
@@ -677,11 +841,18 @@ forward_to_running_ui (CnvApplication *self,
     }
 
   if (action != NULL)
-    forwarded = g_dbus_connection_call_sync (bus, UI_BUS_NAME, OBJECT_PATH, "org.gtk.Actions",
-                                             "Activate",
-                                             g_variant_new ("(sav@a{sv})", action, NULL,
-                                                            forward_platform_data ()),
-                                             NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    {
+      GVariantBuilder parameters;
+
+      g_variant_builder_init (&parameters, G_VARIANT_TYPE ("av"));
+      if (parameter != NULL)
+        g_variant_builder_add (&parameters, "v", parameter);
+      forwarded = g_dbus_connection_call_sync (bus, UI_BUS_NAME, OBJECT_PATH, "org.gtk.Actions",
+                                               "Activate",
+                                               g_variant_new ("(sav@a{sv})", action, &parameters,
+                                                              forward_platform_data ()),
+                                               NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    }
   else
     forwarded = g_dbus_connection_call_sync (bus, UI_BUS_NAME, OBJECT_PATH,
                                              "org.gtk.Application", "Activate",
@@ -702,19 +873,68 @@ cnv_application_handle_local_options (GApplication *app,
 {
   CnvApplication *self = CNV_APPLICATION (app);
   const char *action = NULL;
+  const char *session_id = NULL;
+  g_autoptr(GVariant) parameter = NULL;
 
-  if (g_variant_dict_contains (options, "new-session"))
+  if (g_variant_dict_lookup (options, "session", "&s", &session_id))
+    {
+      if (*session_id == '\0' || !g_utf8_validate (session_id, -1, NULL))
+        {
+          g_printerr ("%s\n", _("The session id is not valid"));
+          return EXIT_FAILURE;
+        }
+      action = "show-session";
+      parameter = g_variant_ref_sink (g_variant_new_string (session_id));
+    }
+  else if (g_variant_dict_contains (options, "new-session"))
     action = "new-session";
   else if (g_variant_dict_contains (options, "preferences"))
     action = "preferences";
 
-  if (forward_to_running_ui (self, action))
+  if (forward_to_running_ui (self, action, parameter))
     return EXIT_SUCCESS;
 
   g_free (self->pending_action);
   self->pending_action = g_strdup (action);
+  g_clear_pointer (&self->pending_parameter, g_variant_unref);
+  self->pending_parameter = g_steal_pointer (&parameter);
 
   return -1;
+}
+
+static void
+load_session_types (CnvApplication *self)
+{
+  g_autoptr(GPtrArray) entries = cnv_session_type_entries_load (self->settings);
+
+  cnv_session_list_set_session_types (cnv_application_get_session_list (self), entries);
+}
+
+static void
+on_session_types_changed (GSettings      *settings,
+                          const char     *key,
+                          CnvApplication *self)
+{
+  load_session_types (self);
+}
+
+/* The service runs while the UI does, so that invitations are watched meanwhile. */
+static void
+on_service_ensured (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(CnvApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  CnvWindow *window;
+
+  if (cnv_service_proxy_ensure_finish (CNV_SERVICE_PROXY (source), result, &error)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  window = find_main_window (self);
+  if (window != NULL)
+    cnv_window_add_toast (window, adw_toast_new (error->message));
 }
 
 static void
@@ -733,7 +953,6 @@ cnv_application_startup (GApplication *app)
     { "app.quit", { "<Control>q", NULL } },
     { "window.close", { "<Control>w", NULL } },
   };
-  static const char *no_accels[] = { NULL };
 
   G_APPLICATION_CLASS (cnv_application_parent_class)->startup (app);
 
@@ -742,15 +961,18 @@ cnv_application_startup (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
                                            accels[i].accels);
-  /* app.shortcuts takes Ctrl+? for every window; GTK gave it to the main window's overlay. */
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
-                                         no_accels);
 
   cnv_application_get_settings (self);
   self->credentials = CNV_CREDENTIALS (cnv_secret_credentials_new ());
   self->address_book = cnv_address_book_new (NULL);
   cnv_address_book_load_async (self->address_book, self->cancellable, on_address_book_loaded,
                                NULL);
+
+  load_session_types (self);
+  g_signal_connect_object (self->settings, "changed::session-types",
+                           G_CALLBACK (on_session_types_changed), self, 0);
+  cnv_service_proxy_ensure_async (cnv_application_get_service_proxy (self), self->cancellable,
+                                  on_service_ensured, g_object_ref (self));
 }
 
 static void
@@ -758,10 +980,11 @@ cnv_application_activate (GApplication *app)
 {
   CnvApplication *self = CNV_APPLICATION (app);
   g_autofree char *action = g_steal_pointer (&self->pending_action);
+  g_autoptr(GVariant) parameter = g_steal_pointer (&self->pending_parameter);
 
   if (action != NULL)
     {
-      g_action_group_activate_action (G_ACTION_GROUP (self), action, NULL);
+      g_action_group_activate_action (G_ACTION_GROUP (self), action, parameter);
       return;
     }
 
@@ -779,12 +1002,27 @@ cnv_application_activate (GApplication *app)
 }
 
 static void
+cnv_application_window_added (GtkApplication *app,
+                              GtkWindow      *window)
+{
+  CnvApplication *self = CNV_APPLICATION (app);
+
+  GTK_APPLICATION_CLASS (cnv_application_parent_class)->window_added (app, window);
+
+  /* The store is looked at while a window shows the sessions, or may open one. */
+  cnv_session_list_set_watching (cnv_application_get_session_list (self), TRUE);
+}
+
+static void
 cnv_application_window_removed (GtkApplication *app,
                                 GtkWindow      *window)
 {
   CnvApplication *self = CNV_APPLICATION (app);
 
   GTK_APPLICATION_CLASS (cnv_application_parent_class)->window_removed (app, window);
+
+  if (gtk_application_get_windows (app) == NULL && self->sessions != NULL)
+    cnv_session_list_set_watching (self->sessions, FALSE);
 
   /* The last window that asked was answered "Discard": the quit goes on */
   if (self->quitting && !self->closing_windows && only_main_windows_left (self))
@@ -809,6 +1047,8 @@ cnv_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->address_book);
   g_clear_object (&self->credentials);
+  g_clear_object (&self->sessions);
+  g_clear_object (&self->service);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (cnv_application_parent_class)->dispose (object);
@@ -822,6 +1062,7 @@ cnv_application_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->bus);
   g_free (self->pending_action);
+  g_clear_pointer (&self->pending_parameter, g_variant_unref);
 
   G_OBJECT_CLASS (cnv_application_parent_class)->finalize (object);
 }
@@ -840,6 +1081,7 @@ cnv_application_class_init (CnvApplicationClass *klass)
   app_class->startup = cnv_application_startup;
   app_class->activate = cnv_application_activate;
   app_class->shutdown = cnv_application_shutdown;
+  gtk_app_class->window_added = cnv_application_window_added;
   gtk_app_class->window_removed = cnv_application_window_removed;
 }
 

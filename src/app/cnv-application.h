@@ -8,6 +8,8 @@
 
 #include "cnv-address-book.h"
 #include "cnv-credentials.h"
+#include "cnv-service-proxy.h"
+#include "cnv-session-list.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +24,10 @@ GSettings      *cnv_application_get_settings      (CnvApplication *self);
 CnvAddressBook *cnv_application_get_address_book  (CnvApplication *self);
 /* The keyring (CnvSecretCredentials). */
 CnvCredentials *cnv_application_get_credentials   (CnvApplication *self);
+/* The sessions of the store (read only), watched while a window is open. */
+CnvSessionList *cnv_application_get_session_list  (CnvApplication *self);
+/* The background service's actions (join, dismiss, relaunch, leave). */
+CnvServiceProxy *cnv_application_get_service_proxy (CnvApplication *self);
 /* Shows a toast in the main window (opening it when needed). */
 void            cnv_application_show_toast        (CnvApplication *self,
                                                    const char     *text);

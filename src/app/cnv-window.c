@@ -74,17 +74,96 @@ item_in_section (gpointer item,
   return g_strcmp0 (status != NULL ? status : "upcoming", wanted) == 0;
 }
 
+static gboolean
+get_boolean (GObject    *item,
+             const char *name)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (item), name);
+  gboolean value = FALSE;
+
+  if (pspec != NULL && pspec->value_type == G_TYPE_BOOLEAN)
+    g_object_get (item, name, &value, NULL);
+
+  return value;
+}
+
+/* One answer at a time: Join for an invitation, Relaunch when its program closed early, else
+ * Leave for a running session. */
+static void
+update_row_buttons (GObject    *item,
+                    GParamSpec *pspec,
+                    GtkWidget  *row)
+{
+  GtkWidget *join = g_object_get_data (G_OBJECT (row), "cnv-join");
+  GtkWidget *relaunch = g_object_get_data (G_OBJECT (row), "cnv-relaunch");
+  GtkWidget *leave = g_object_get_data (G_OBJECT (row), "cnv-leave");
+  gboolean can_relaunch = get_boolean (item, "can-relaunch");
+
+  gtk_widget_set_visible (join, get_boolean (item, "can-join"));
+  gtk_widget_set_visible (relaunch, can_relaunch);
+  gtk_widget_set_visible (leave, !can_relaunch && get_boolean (item, "can-leave"));
+}
+
+static GtkWidget *
+new_row_button (GtkWidget  *row,
+                const char *key,
+                const char *label,
+                const char *action_name,
+                const char *session_id,
+                const char *style)
+{
+  GtkWidget *button = gtk_button_new_with_label (label);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  if (style != NULL)
+    gtk_widget_add_css_class (button, style);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", session_id);
+  gtk_widget_set_visible (button, FALSE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  g_object_set_data (G_OBJECT (row), key, button);
+
+  return button;
+}
+
 static GtkWidget *
 create_session_row (gpointer item,
                     gpointer user_data)
 {
   GtkWidget *row = adw_action_row_new ();
+  g_autofree char *session_id = NULL;
 
   if (has_string_property (item, "title"))
     g_object_bind_property (item, "title", row, "title", G_BINDING_SYNC_CREATE);
   if (has_string_property (item, "subtitle"))
     g_object_bind_property (item, "subtitle", row, "subtitle", G_BINDING_SYNC_CREATE);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+
+  if (has_string_property (item, "icon-name"))
+    {
+      GtkWidget *icon = gtk_image_new ();
+
+      g_object_bind_property (item, "icon-name", icon, "icon-name", G_BINDING_SYNC_CREATE);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+    }
+
+  if (!has_string_property (item, "session-id"))
+    return row;
+
+  /* A session opens its join prompt; its buttons answer at once. */
+  g_object_get (item, "session-id", &session_id, NULL);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "app.show-session");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", session_id);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+
+  new_row_button (row, "cnv-join", _("Join"), "app.join", session_id, "suggested-action");
+  new_row_button (row, "cnv-relaunch", _("Relaunch"), "app.relaunch", session_id, NULL);
+  new_row_button (row, "cnv-leave", _("Leave"), "app.leave", session_id, NULL);
+  update_row_buttons (item, NULL, row);
+  g_signal_connect_object (item, "notify::can-join", G_CALLBACK (update_row_buttons), row, 0);
+  g_signal_connect_object (item, "notify::can-relaunch", G_CALLBACK (update_row_buttons), row,
+                           0);
+  g_signal_connect_object (item, "notify::can-leave", G_CALLBACK (update_row_buttons), row, 0);
 
   return row;
 }

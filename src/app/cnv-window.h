@@ -18,10 +18,13 @@ CnvWindow *cnv_window_new          (CnvApplication *application);
 /**
  * cnv_window_set_sessions:
  * @sessions: (nullable): a list of GObjects with the string properties "title" and "subtitle",
- *   and optionally "status" ("active", "upcoming" or "past"; "upcoming" when absent)
+ *   and optionally "status" ("active", "upcoming" or "past"; "upcoming" when absent),
+ *   "icon-name", and "session-id" with the booleans "can-join", "can-relaunch", "can-leave"
+ *   (a #CnvSessionList)
  *
  * Shows the sessions in three sections, Active, Upcoming and Past; the empty state when
- * @sessions is NULL or empty. (Issue 6 fills it.)
+ * @sessions is NULL or empty. A row with a session id opens its join prompt (app.show-session)
+ * and has a Join, Relaunch or Leave button (app.join, app.relaunch, app.leave).
  */
 void       cnv_window_set_sessions (CnvWindow      *self,
                                     GListModel     *sessions);

@@ -14,6 +14,8 @@
 #include <glib/gi18n.h>
 
 #include "cnv-account-page-private.h"
+#include "cnv-application.h"
+#include "cnv-service-proxy.h"
 #include "cnv-secret-credentials.h"
 
 /* The steps of a save, in order. The new passwords go first and the settings next: until the
@@ -108,6 +110,34 @@ store_password (GTask    *task,
                                       g_task_get_cancellable (task), on_password_stored, task);
 }
 
+static void
+on_reconnect_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cnv_service_proxy_activate_finish (CNV_SERVICE_PROXY (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("The background service was not told of the new account: %s", error->message);
+}
+
+/* A saved password may be for the same server as before, which changes no setting: the
+ * background service is asked to log in again (its watcher never retries a refused password by
+ * itself). */
+static void
+notify_service (CnvAccountPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root))
+                                             : NULL;
+
+  if (!CNV_IS_APPLICATION (app))
+    return;
+  cnv_service_proxy_activate_async (cnv_application_get_service_proxy (CNV_APPLICATION (app)),
+                                    "reconnect", NULL, NULL, on_reconnect_done, NULL);
+}
+
 /* The page now shows the account as saved: an empty password row, nothing changed. */
 static void
 show_saved (CnvAccountPage *self,
@@ -121,6 +151,7 @@ show_saved (CnvAccountPage *self,
   self->guess_enabled = FALSE;
   cnv_account_page_set_changed (self, FALSE);
   cnv_account_page_evaluate (self);
+  notify_service (self);
 }
 
 /* Removes the password of the old server when the new one's is kept under other names (a

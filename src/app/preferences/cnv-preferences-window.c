@@ -1,4 +1,5 @@
-/* cnv-preferences-window.c — Preferences: the account, the session types, new sessions
+/* cnv-preferences-window.c — Preferences: the account, the session types, new sessions, and how
+ * received sessions are watched and announced
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -28,6 +29,7 @@ struct _CnvPreferencesWindow
   GPtrArray            *entries;          /* CnvSessionTypeEntry */
   CnvSessionTypeEntry  *removed;          /* for Undo */
   int                   removed_index;
+  gboolean              removed_auto_join;
   GArray               *durations;        /* guint minutes, parallel to duration_row's model */
   GtkWidget            *save_button;
   GCancellable         *cancellable;
@@ -38,6 +40,13 @@ struct _CnvPreferencesWindow
   GtkWidget            *add_button;
   GtkWidget            *restore_button;
   AdwComboRow          *duration_row;
+  GtkWidget            *background_row;
+  GtkWidget            *background_switch;
+  GtkWidget            *remind_row;
+  GtkWidget            *remind_spin;
+  GtkWidget            *warn_row;
+  GtkWidget            *warn_spin;
+  GtkWidget            *authserv_row;
 };
 
 G_DEFINE_FINAL_TYPE (CnvPreferencesWindow, cnv_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -117,6 +126,40 @@ save_types (CnvPreferencesWindow *self)
   rebuild_types (self);
 }
 
+/* Auto-join (issue 6 item 7) is kept by manager address, beside the session types. */
+static gboolean
+get_auto_join (CnvPreferencesWindow *self,
+               const char           *address)
+{
+  g_auto(GStrv) addresses = g_settings_get_strv (self->settings, "auto-join");
+
+  return address != NULL && g_strv_contains ((const char * const *) addresses, address);
+}
+
+static void
+set_auto_join (CnvPreferencesWindow *self,
+               const char           *address,
+               gboolean              on)
+{
+  g_auto(GStrv) addresses = g_settings_get_strv (self->settings, "auto-join");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) updated = NULL;
+
+  if (address == NULL || get_auto_join (self, address) == on)
+    return;
+
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      if (g_strcmp0 (addresses[i], address) != 0)
+        g_strv_builder_add (builder, addresses[i]);
+    }
+  if (on)
+    g_strv_builder_add (builder, address);
+
+  updated = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "auto-join", (const char * const *) updated);
+}
+
 static void
 on_editor_saved (CnvSessionTypeEditor *editor,
                  CnvSessionTypeEntry  *entry,
@@ -124,6 +167,15 @@ on_editor_saved (CnvSessionTypeEditor *editor,
                  CnvPreferencesWindow *self)
 {
   CnvSessionTypeEntry *copy = cnv_session_type_entry_copy (entry);
+
+  if (index >= 0 && index < (int) self->entries->len)
+    {
+      const CnvSessionTypeEntry *old = g_ptr_array_index (self->entries, index);
+
+      if (g_strcmp0 (old->address, entry->address) != 0)
+        set_auto_join (self, old->address, FALSE);
+    }
+  set_auto_join (self, entry->address, cnv_session_type_editor_get_auto_join (editor));
 
   if (index >= 0 && index < (int) self->entries->len)
     {
@@ -142,6 +194,13 @@ open_editor (CnvPreferencesWindow *self,
 {
   CnvSessionTypeEditor *editor = cnv_session_type_editor_new (GTK_WINDOW (self), self->entries,
                                                               index);
+
+  if (index >= 0 && index < (int) self->entries->len)
+    {
+      const CnvSessionTypeEntry *entry = g_ptr_array_index (self->entries, index);
+
+      cnv_session_type_editor_set_auto_join (editor, get_auto_join (self, entry->address));
+    }
 
   g_signal_connect_object (editor, "saved", G_CALLBACK (on_editor_saved), self, 0);
   gtk_window_present (GTK_WINDOW (editor));
@@ -181,6 +240,8 @@ on_remove_clicked (GtkButton            *button,
   g_clear_pointer (&self->removed, cnv_session_type_entry_free);
   self->removed = g_ptr_array_steal_index (self->entries, index);
   self->removed_index = index;
+  self->removed_auto_join = get_auto_join (self, self->removed->address);
+  set_auto_join (self, self->removed->address, FALSE);
   save_types (self);
 
   /* Translators: %s is a session type's name, e.g. "Whiteboard". */
@@ -203,6 +264,7 @@ undo_remove (GtkWidget  *widget,
     return;
 
   index = MIN ((guint) self->removed_index, self->entries->len);
+  set_auto_join (self, self->removed->address, self->removed_auto_join);
   g_ptr_array_insert (self->entries, index, g_steal_pointer (&self->removed));
   save_types (self);
 }
@@ -373,6 +435,32 @@ fill_durations (CnvPreferencesWindow *self)
                     self);
 }
 
+/* Sessions */
+
+static void
+on_authserv_apply (AdwEntryRow          *row,
+                   CnvPreferencesWindow *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+
+  g_settings_set_string (self->settings, "trusted-authserv-id", text);
+}
+
+static void
+bind_session_settings (CnvPreferencesWindow *self)
+{
+  g_autofree char *authserv = g_settings_get_string (self->settings, "trusted-authserv-id");
+
+  g_settings_bind (self->settings, "run-in-background", self->background_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "remind-before", self->remind_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "warn-before-end", self->warn_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  gtk_editable_set_text (GTK_EDITABLE (self->authserv_row), authserv);
+  g_signal_connect (self->authserv_row, "apply", G_CALLBACK (on_authserv_apply), self);
+}
+
 CnvPreferencesWindow *
 cnv_preferences_window_new (CnvApplication *application)
 {
@@ -392,6 +480,7 @@ cnv_preferences_window_new (CnvApplication *application)
   self->entries = cnv_session_type_entries_load (self->settings);
   rebuild_types (self);
   fill_durations (self);
+  bind_session_settings (self);
 
   return self;
 }
@@ -438,6 +527,13 @@ cnv_preferences_window_class_init (CnvPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, add_button);
   gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, restore_button);
   gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, duration_row);
+  gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, background_row);
+  gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, remind_row);
+  gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, remind_spin);
+  gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, warn_row);
+  gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, warn_spin);
+  gtk_widget_class_bind_template_child (widget_class, CnvPreferencesWindow, authserv_row);
 
   gtk_widget_class_install_action (widget_class, "prefs.undo-remove", NULL, undo_remove);
 }
@@ -474,5 +570,12 @@ cnv_preferences_window_init (CnvPreferencesWindow *self)
 
   g_signal_connect (self->add_button, "clicked", G_CALLBACK (on_add_clicked), self);
   g_signal_connect (self->restore_button, "clicked", G_CALLBACK (on_restore_clicked), self);
+  /* The controls are named as their rows read. */
+  cnv_accessible_set_name (self->background_switch,
+                           adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->background_row)));
+  cnv_accessible_set_name (self->remind_spin,
+                           adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->remind_row)));
+  cnv_accessible_set_name (self->warn_spin,
+                           adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->warn_row)));
   cnv_accessible_fix_mnemonic_buttons (GTK_WIDGET (self));
 }

@@ -36,6 +36,8 @@ struct _CnvSessionTypeEditor
   GtkWidget *command_row;
   GtkWidget *command_hint_label;
   GtkWidget *command_error_label;
+  GtkWidget *auto_join_row;
+  GtkWidget *auto_join_switch;
 };
 
 G_DEFINE_FINAL_TYPE (CnvSessionTypeEditor, cnv_session_type_editor, ADW_TYPE_WINDOW)
@@ -62,6 +64,23 @@ static const struct
   { "applications-graphics-symbolic", N_("Drawing") },
   { "x-office-calendar-symbolic", N_("Calendar") },
 };
+
+void
+cnv_session_type_editor_set_auto_join (CnvSessionTypeEditor *self,
+                                       gboolean              auto_join)
+{
+  g_return_if_fail (CNV_IS_SESSION_TYPE_EDITOR (self));
+
+  gtk_switch_set_active (GTK_SWITCH (self->auto_join_switch), auto_join);
+}
+
+gboolean
+cnv_session_type_editor_get_auto_join (CnvSessionTypeEditor *self)
+{
+  g_return_val_if_fail (CNV_IS_SESSION_TYPE_EDITOR (self), FALSE);
+
+  return gtk_switch_get_active (GTK_SWITCH (self->auto_join_switch));
+}
 
 const char *
 cnv_session_type_editor_check_command (const char *command)
@@ -414,6 +433,8 @@ cnv_session_type_editor_class_init (CnvSessionTypeEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnvSessionTypeEditor, command_row);
   gtk_widget_class_bind_template_child (widget_class, CnvSessionTypeEditor, command_hint_label);
   gtk_widget_class_bind_template_child (widget_class, CnvSessionTypeEditor, command_error_label);
+  gtk_widget_class_bind_template_child (widget_class, CnvSessionTypeEditor, auto_join_row);
+  gtk_widget_class_bind_template_child (widget_class, CnvSessionTypeEditor, auto_join_switch);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -440,10 +461,12 @@ cnv_session_type_editor_init (CnvSessionTypeEditor *self)
 
   gtk_label_set_text (GTK_LABEL (self->command_hint_label),
                       /* xgettext:no-c-format */
-                      /* Translators: %u and %p are typed as is in the command. */
+                      /* Translators: %u, %p and %t are typed as is in the command. */
                       _("Used when no application is chosen: %u is replaced by the session’s "
-                        "link, %p by your access code."));
+                        "link, %p by your access code, %t by its title."));
 
   g_signal_connect (self->save_button, "clicked", G_CALLBACK (on_save_clicked), self);
+  cnv_accessible_set_name (self->auto_join_switch,
+                           adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->auto_join_row)));
   cnv_accessible_fix_mnemonic_buttons (GTK_WIDGET (self));
 }

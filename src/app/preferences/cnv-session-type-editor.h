@@ -29,6 +29,12 @@ CnvSessionTypeEditor *cnv_session_type_editor_new (GtkWindow *parent,
                                                    GPtrArray *entries,
                                                    int        index);
 
+/* "Join Automatically" (issue 6 item 7): the caller keeps it (the auto-join setting), by the
+ * saved entry's address. */
+void                  cnv_session_type_editor_set_auto_join (CnvSessionTypeEditor *self,
+                                                             gboolean              auto_join);
+gboolean              cnv_session_type_editor_get_auto_join (CnvSessionTypeEditor *self);
+
 /* Pure: the error of a command template, or NULL when it is fine ("" is fine: no command). */
 const char           *cnv_session_type_editor_check_command (const char *command);
 
