@@ -50,7 +50,9 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   export LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0
   # The UI tests (suite ui) drive the real GTK app under Xvfb: they run in the gcc build only (GTK,
   # fontconfig and Mesa keep caches for the life of the process that LeakSanitizer would report).
-  test_args=(--no-suite fuzz --no-suite bench --no-suite ui)
+  # The service's end-to-end tests (suite service) start whole processes (mail stack, manager,
+  # services, the UI for screenshots) from the gcc build; their parts meet ASan in the app suite.
+  test_args=(--no-suite fuzz --no-suite bench --no-suite ui --no-suite service)
   run_build sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 fi
 
@@ -78,6 +80,21 @@ if [ "${SKIP_BENCH:-0}" != 1 ] && [ -x "$build_root/gcc/tests/bench/bench-parse"
   fi
   if [ -x "$build_root/gcc/tests/bench/bench-completion" ]; then
     TZ=UTC "$build_root/gcc/tests/bench/bench-completion" || echo "bench-completion: failed to run (not counted)"
+  fi
+  if [ -x "$build_root/gcc/src/app/convene-service" ]; then
+    # Its figures are the lines without "#"; the end of its log is shown only when it fails.
+    /usr/bin/python3 "$src/tests/bench/bench-service.py" \
+      --app "$build_root/gcc/src/app/convene" \
+      --service "$build_root/gcc/src/app/convene-service" \
+      --manager "$build_root/gcc/src/manager/convene-manager" \
+      --mailstack "$src/tests/mailstack/mailstack.sh" --schema-dir "$build_root/gcc/data" \
+      --source-dir "$src/tests" >"$build_root/bench-service.log" 2>&1
+    bench_status=$?
+    grep -v -e '^#' -e '^dbus-daemon\[' "$build_root/bench-service.log"
+    if [ $bench_status -ne 0 ]; then
+      tail -n 40 "$build_root/bench-service.log"
+      echo "bench-service: failed to run (not counted)"
+    fi
   fi
 fi
 
