@@ -447,6 +447,9 @@ cnv_join_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  /* A closed window may live on in an answer in flight: the list must not reach it. */
+  if (self->sessions != NULL)
+    g_signal_handlers_disconnect_by_data (self->sessions, self);
   g_clear_object (&self->sessions);
 
   G_OBJECT_CLASS (cnv_join_window_parent_class)->dispose (object);

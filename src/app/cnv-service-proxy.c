@@ -117,8 +117,10 @@ on_spawned_exited (GObject      *source,
 
   if (!g_subprocess_wait_finish (process, result, NULL))
     return;
-  if (process == self->spawned)
-    g_clear_object (&self->spawned);
+  /* An earlier one (it ended its work) says nothing about the start in progress. */
+  if (process != self->spawned)
+    return;
+  g_clear_object (&self->spawned);
 
   /* Exiting before it owned the name is a failure; exiting later (another instance had it,
    * or it ended its work) is the service's business. */

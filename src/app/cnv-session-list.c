@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <sqlite3.h>
 
 #include "cnv-session-list.h"
 
@@ -635,6 +636,25 @@ compare_records (gconstpointer a,
   return g_strcmp0 (ra->session_id, rb->session_id);
 }
 
+/* The schema version of the file, read on a read-only connection; -1 when it cannot be read yet
+ * (a file just created, a migration holding the lock). */
+static int
+read_schema_version (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *statement = NULL;
+  int version = -1;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+      && sqlite3_prepare_v2 (db, "PRAGMA user_version;", -1, &statement, NULL) == SQLITE_OK
+      && sqlite3_step (statement) == SQLITE_ROW)
+    version = sqlite3_column_int (statement, 0);
+  sqlite3_finalize (statement);
+  sqlite3_close (db);
+
+  return version;
+}
+
 static gboolean
 open_store (CnvSessionList *self)
 {
@@ -644,6 +664,11 @@ open_store (CnvSessionList *self)
     return TRUE;
   /* The service creates it; the UI does not. */
   if (!g_file_test (self->path, G_FILE_TEST_EXISTS))
+    return FALSE;
+  /* cnv_session_store_open() migrates a store that is behind (and makes a new file a WAL
+   * database): that is the service's work, which it may be doing right now. The UI waits until
+   * the schema is current, when opening writes nothing. */
+  if (read_schema_version (self->path) < CNV_SESSION_STORE_SCHEMA_VERSION)
     return FALSE;
 
   self->store = cnv_session_store_open (self->path, &error);

@@ -500,7 +500,12 @@ watcher_message_cb (CnvMailboxWatcher *watcher,
              result->record != NULL ? result->record->session_id : "?",
              cnv_intake_outcome_to_string (result->outcome));
   if (result->outcome != CNV_INTAKE_UNCHANGED && self->runner != NULL)
-    cnv_session_runner_reschedule (self->runner);
+    {
+      cnv_session_runner_reschedule (self->runner);
+      /* A joined session cancelled by this mail leaves nothing pending, yet the runner wrote
+       * nothing and reports no change. */
+      update_hold (self);
+    }
 }
 
 /* ---- Memory ------------------------------------------------------------------------------------ */
@@ -643,8 +648,8 @@ same_watched_account (const CnvAccount *a,
 {
   if (a == NULL || b == NULL)
     return a == b;
-  return g_strcmp0 (a->address, b->address) == 0
-         && g_strcmp0 (a->imap->host, b->imap->host) == 0
+  /* Not the address: the intake reads it from self->account for each message. */
+  return g_strcmp0 (a->imap->host, b->imap->host) == 0
          && cnv_mail_server_get_imap_port (a->imap) == cnv_mail_server_get_imap_port (b->imap)
          && a->imap->security == b->imap->security
          && a->imap->auth == b->imap->auth
@@ -787,6 +792,7 @@ prepare_for_sleep_cb (GDBusConnection *connection,
   log_event (G_LOG_LEVEL_INFO, "resume", NULL, "Resumed from suspend: deciding again");
   if (self->runner != NULL)
     cnv_session_runner_reschedule (self->runner);
+  update_hold (self);
   if (self->watcher != NULL)
     switch (cnv_mailbox_watcher_get_status (self->watcher))
       {
