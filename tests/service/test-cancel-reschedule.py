@@ -96,6 +96,24 @@ def test(run):
     check(record['starts_at'] == new_start and record['sequence'] == sequence + 1,
           f'an older SEQUENCE changed the session: {record}')
     check(not bob.launches(), f'launched: {bob.launches()}')
+
+    # 3. Not running in background: the service stays while a joined session waits for its
+    #    start, and goes once nothing is pending — here when the manager cancels that session
+    #    (the marker invitation was never joined: it holds nothing).
+    from gi.repository import GLib
+    bob.write_settings({'run-in-background': GLib.Variant('b', False)})
+    # Past GLib's inactivity timeout of a service (10 s) and the settings' reading: still there.
+    # A negative can only be watched for a while; the wait is longer than the timeout.
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        check(bob.service_running(), 'the service exited while a joined session was pending')
+        time.sleep(0.5)
+    manager.cancel(moved_id)
+    bob.wait_record(moved_id, lambda r: r['status'] == 'cancelled', 'cancelled by the manager')
+    wait_for(lambda: not bob.service_running(),
+             'bob\'s service to exit once nothing is pending', timeout=60)
+    check(bob.service.returncode == 0,
+          f'the service exited with {bob.service.returncode}:\n{bob.service_log()}')
     run.check_logs(secrets=[invitation.token, invitation.link])
 
 
