@@ -174,6 +174,42 @@ items_found_cb (GObject      *source_object,
   g_task_return_pointer (task, g_strdup (text), (GDestroyNotify) cnv_credentials_secret_free);
 }
 
+/* Inside Flatpak: what secret_password_store() stored is in libsecret's local file backend
+ * (encrypted with the Secret portal's key), which a search of the host's Secret Service does not
+ * see. secret_password_lookup() asks the same backend the store used. */
+static void
+password_looked_up_cb (GObject      *source_object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GHashTable *attributes = g_task_get_task_data (task);
+  GError *error = NULL;
+  char *password;
+
+  password = secret_password_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      return_libsecret_error (task, error);
+      return;
+    }
+  if (password == NULL)
+    {
+      g_task_return_new_error (task, CNV_CREDENTIALS_ERROR, CNV_CREDENTIALS_ERROR_NOT_FOUND,
+                               "No %s password is stored in the keyring for this account",
+                               protocol_name (attributes));
+      return;
+    }
+  g_task_return_pointer (task, g_strdup (password), (GDestroyNotify) cnv_credentials_secret_free);
+  secret_password_free (password);
+}
+
+static gboolean
+in_flatpak (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
 static void
 cnv_secret_credentials_lookup_async (CnvCredentials      *credentials,
                                      const char          *protocol,
@@ -203,10 +239,16 @@ cnv_secret_credentials_lookup_async (CnvCredentials      *credentials,
   g_task_set_task_data (task, attributes, (GDestroyNotify) g_hash_table_unref);
   g_debug ("Looking up the %s password of “%s” on %s", protocol, server->user,
            (const char *) g_hash_table_lookup (attributes, "server"));
-  /* Not secret_password_lookup(): in libsecret 0.20.5 it leaks the D-Bus reply that carries
-   * the secret at every successful look-up (LeakSanitizer shows one per call), and it answers
-   * "nothing" for an item whose keyring stayed locked. A search that unlocks and loads the
-   * secret tells the cases apart and frees what it received. */
+  if (in_flatpak ())
+    {
+      secret_password_lookupv (cnv_secret_credentials_get_schema (), attributes, cancellable,
+                               password_looked_up_cb, g_steal_pointer (&task));
+      return;
+    }
+  /* Not secret_password_lookup() outside Flatpak: in libsecret 0.20.5 it leaks the D-Bus reply
+   * that carries the secret at every successful look-up (LeakSanitizer shows one per call), and
+   * it answers "nothing" for an item whose keyring stayed locked. A search that unlocks and
+   * loads the secret tells the cases apart and frees what it received. */
   secret_service_search (NULL, cnv_secret_credentials_get_schema (), attributes,
                          SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS, cancellable,
                          items_found_cb, g_steal_pointer (&task));
