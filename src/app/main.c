@@ -6,10 +6,23 @@
 
 #include "config.h"
 
+#include <locale.h>
+
 #include <glib/gi18n.h>
 
 #include "cnv-application.h"
 #include "cnv-engine.h"
+
+/* Where the message catalogues are: LOCALEDIR (the install prefix's), unless CONVENE_LOCALEDIR
+ * names another directory laid out the same way (fr/LC_MESSAGES/convene.mo). Only for the
+ * tests and the demo, which run the app from the build tree before anything is installed. */
+static const char *
+cnv_locale_dir (void)
+{
+  const char *dir = g_getenv ("CONVENE_LOCALEDIR");
+
+  return dir != NULL && *dir != '\0' ? dir : LOCALEDIR;
+}
 
 int
 main (int   argc,
@@ -17,7 +30,9 @@ main (int   argc,
 {
   g_autoptr(CnvApplication) app = NULL;
 
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Before GTK starts (gtk_init sets it again): the command line's --help is translated too. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, cnv_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

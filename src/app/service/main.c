@@ -16,6 +16,17 @@
 #include "cnv-engine.h"
 #include "cnv-service.h"
 
+/* Where the message catalogues are: LOCALEDIR (the install prefix's), unless CONVENE_LOCALEDIR
+ * names another directory laid out the same way (fr/LC_MESSAGES/convene.mo). Only for the
+ * tests and the demo, which run the service from the build tree before anything is installed. */
+static const char *
+cnv_locale_dir (void)
+{
+  const char *dir = g_getenv ("CONVENE_LOCALEDIR");
+
+  return dir != NULL && *dir != '\0' ? dir : LOCALEDIR;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -23,7 +34,7 @@ main (int   argc,
   g_autoptr(CnvService) service = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, cnv_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
