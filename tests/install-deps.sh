@@ -27,6 +27,8 @@ test_pkgs=(
   yelp-tools                  # yelp-check: the help pages are valid Mallard with no broken link
   xvfb xauth at-spi2-core python3-pyatspi python3-gi gir1.2-atspi-2.0   # the UI tests (tests/ui/)
   python3-dbusmock            # a recording notification daemon for the service's tests
+  flatpak-builder             # flatpak/: the manifest parsed offline (--show-manifest)
+  groff-base                  # groff: the man pages render without a warning (meson test, suite data)
 )
 # the real mail stack of tests/mailstack/ (Postfix preseeded below: no system MTA is configured)
 mailstack_pkgs=(
