@@ -90,7 +90,7 @@ create_chip (CnvAddressField  *self,
 {
   g_autofree char *display = cnv_address_to_display (address);
   /* Translators: the accessible name of the button that removes an address from the list */
-  g_autofree char *remove = g_strdup_printf (_("Remove %s"), address->address);
+  g_autofree char *remove = g_strdup_printf (C_("address chip", "Remove %s"), address->address);
   /* A name that looks like an address ("a@example.org <b@example.org>") would hide where the
    * request goes: such a chip shows the address, and the tooltip the whole */
   gboolean named = address->name != NULL && address->name[0] != '\0'

@@ -150,8 +150,8 @@ cnv_launcher_expand_command (const char  *template,
               {
                 g_autofree char *field = g_strndup (p, g_utf8_skip[*(const guchar *) p]);
 
-                /* Translators: %s is what followed the percent sign, e.g. “x” in “%x” */
                 g_set_error (error, CNV_LAUNCHER_ERROR, CNV_LAUNCHER_ERROR_UNKNOWN_FIELD,
+                             /* Translators: %s follows the percent sign (“x” in “%x”) */
                              _("The command has an unknown field “%%%s”; use %%u, %%p, %%t or %%%%"),
                              field);
                 return NULL;
@@ -173,6 +173,8 @@ cnv_launcher_expand_command (const char  *template,
   if (!has_link)
     {
       g_set_error_literal (error, CNV_LAUNCHER_ERROR, CNV_LAUNCHER_ERROR_NO_LINK,
+                           /* xgettext:no-c-format */
+                           /* Translators: %u is typed as is in the command. */
                            _("The command has no “%u” for the link to the session"));
       return NULL;
     }

@@ -318,7 +318,7 @@ rebuild_types (CnvPreferencesWindow *self)
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
 
       /* Translators: a button's name for screen readers; %s is a session type, e.g. "Whiteboard". */
-      remove_label = g_strdup_printf (_("Remove %s"), entry->name);
+      remove_label = g_strdup_printf (C_("session type", "Remove %s"), entry->name);
       button = new_row_button ("user-trash-symbolic", remove_label, i);
       g_signal_connect (button, "clicked", G_CALLBACK (on_remove_clicked), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);

@@ -93,9 +93,9 @@ cnv_session_type_editor_check_command (const char *command)
   if (!g_shell_parse_argv (command, NULL, &argv, NULL))
     return _("The command cannot be read: check its quotes.");
 
-  /* xgettext:no-c-format */
-  /* Translators: %u is typed as is in the command, it is not a number. */
   if (strstr (command, "%u") == NULL)
+    /* xgettext:no-c-format */
+    /* Translators: %u is typed as is in the command, it is not a number. */
     return _("The command must contain %u, where the session’s link goes.");
 
   return NULL;

@@ -413,7 +413,7 @@ update_account_notification (CnvService *self)
                "noticed until it is corrected in the preferences.");
       break;
     case CNV_MAILBOX_WATCHER_STATUS_TLS_FAILED:
-      body = _("The mail server's certificate is not trusted. Invitations are not noticed until "
+      body = _("The mail server’s certificate is not trusted. Invitations are not noticed until "
                "this is corrected in the preferences.");
       break;
     case CNV_MAILBOX_WATCHER_STATUS_IDLE_WATCHING:
