@@ -14,6 +14,10 @@
 # source tree, which a test must not touch. Messages of the catalogue that the template no
 # longer has are reported, not failed: a changed message also shows as a missing one.
 #
+# POTFILES.in itself: sorted, every file in it exists, and every file under src/ and data/ with
+# a translatable string (a gettext keyword in C, translatable="yes" in a .ui file, any desktop
+# file, metainfo or schema) is in it.
+#
 # Also: a list of keywords ("…;…;", the desktop file's Keywords) keeps its semicolons, as the
 # translator comment asks and the Desktop Entry Specification requires.
 #
@@ -132,6 +136,57 @@ def header_fields(path):
     return header
 
 
+# What makes a file need a place in POTFILES.in: a gettext keyword of the glib preset (or
+# g_dgettext, ngettext) in C, translatable="yes" in GtkBuilder, and every desktop file, metainfo
+# and schema (their ITS rules mark the strings).
+C_KEYWORDS = re.compile(r'(?<![A-Za-z0-9_])(_|N_|C_|NC_|Q_|g_dgettext|g_dngettext|g_dpgettext2|'
+                        r'ngettext|g_dcgettext)\s*\(')
+SOURCE_DIRS = ('src', 'data')
+
+
+def translatable(path):
+    if path.endswith(('.desktop.in', '.metainfo.xml.in', '.gschema.xml')):
+        return True
+    if not path.endswith(('.c', '.h', '.ui')):
+        return False
+    with open(path, encoding='utf-8', errors='replace') as f:
+        text = f.read()
+    if path.endswith('.ui'):
+        return 'translatable="yes"' in text
+    # Comments and preprocessor lines do not count (a "_(" in a comment marks nothing).
+    text = re.sub(r'/\*.*?\*/', '', text, flags=re.DOTALL)
+    text = re.sub(r'^\s*#.*$', '', text, flags=re.MULTILINE)
+    return C_KEYWORDS.search(text) is not None
+
+
+def check_potfiles(source_root):
+    """POTFILES.in: sorted (byte order, as LC_ALL=C sort), without duplicates, every file in
+    it exists, and every file of src/ and data/ with translatable strings is in it."""
+    with open(os.path.join(source_root, 'po', 'POTFILES.in'), encoding='utf-8') as f:
+        listed = [line.strip() for line in f
+                  if line.strip() and not line.lstrip().startswith('#')]
+    ok(listed == sorted(listed) and len(listed) == len(set(listed)),
+       'POTFILES.in is sorted, without duplicates',
+       '\n'.join(f'{a} before {b}' for a, b in zip(listed, listed[1:]) if a >= b))
+    missing_files = [name for name in listed
+                     if not os.path.isfile(os.path.join(source_root, name))]
+    ok(not missing_files, 'every file POTFILES.in lists exists', '\n'.join(missing_files))
+
+    found = []
+    for top in SOURCE_DIRS:
+        for directory, subdirs, names in os.walk(os.path.join(source_root, top)):
+            subdirs.sort()
+            for name in sorted(names):
+                path = os.path.join(directory, name)
+                if translatable(path):
+                    found.append(os.path.relpath(path, source_root))
+    unlisted = sorted(set(found) - set(listed))
+    ok(not unlisted, f'POTFILES.in lists all {len(found)} files with translatable strings',
+       'not listed:\n' + '\n'.join(unlisted))
+    for name in sorted(set(listed) - set(found) - set(missing_files)):
+        print(f'# POTFILES.in lists {name}, which has no translatable string')
+
+
 def make_template(source_root, work_dir):
     potfiles = os.path.join(source_root, 'po', 'POTFILES.in')
     template = os.path.join(work_dir, 'convene.pot')
@@ -205,6 +260,7 @@ def main():
             print(f'1..0 # SKIP {tool} (gettext) is not installed')
             return SKIP
 
+    check_potfiles(args.source_root)
     os.makedirs(args.work_dir, exist_ok=True)
     try:
         template_messages = messages(make_template(args.source_root, args.work_dir))
