@@ -8,7 +8,9 @@ Usage: check-screenshots.py METAINFO_FILE SCREENSHOTS_DIR URL_PREFIX
 that was renamed, never committed, or replaced by one of another size. Each <image> URL must be
 URL_PREFIX + a file name, the file must be a PNG in SCREENSHOTS_DIR (copied there from the
 tests' screenshots, data/screenshots/README.md), and its size must be the declared width and
-height. One screenshot is the default, and each has a caption.
+height. One screenshot is the default, and each has a caption and one image for every
+language: one without xml:lang (the untranslated one), at most one per xml:lang (AppStream,
+"Screenshots": translated images).
 """
 
 import os
@@ -17,6 +19,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
+XML_LANG = '{http://www.w3.org/XML/1998/namespace}lang'
 
 problems = []
 
@@ -42,10 +45,17 @@ def main():
         problems.append(f'{metainfo}: {len(defaults)} default screenshots, expected 1')
     for screenshot in screenshots:
         # The untranslated caption (merge_file adds translated ones with xml:lang).
-        captions = [c for c in screenshot.findall('caption')
-                    if '{http://www.w3.org/XML/1998/namespace}lang' not in c.attrib]
+        captions = [c for c in screenshot.findall('caption') if XML_LANG not in c.attrib]
         if len(captions) != 1 or not (captions[0].text or '').strip():
             problems.append(f'{metainfo}: a screenshot without a caption')
+        languages = [image.get(XML_LANG) for image in screenshot.findall('image')]
+        if languages.count(None) != 1:
+            problems.append(f'{metainfo}: a screenshot with {languages.count(None)} untranslated '
+                            'images, expected 1')
+        for language in sorted({lang for lang in languages if lang is not None}):
+            if languages.count(language) != 1:
+                problems.append(f'{metainfo}: a screenshot with {languages.count(language)} '
+                                f'images for xml:lang="{language}"')
         for image in screenshot.findall('image'):
             url = (image.text or '').strip()
             if not url.startswith(prefix) or '/' in url[len(prefix):]:
