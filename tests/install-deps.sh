@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs with apt-get what Convene needs to build, test and run its demo on Debian 12.
-# Usage: tests/install-deps.sh [build|test|all|mailstack]   (default: all). Needs root (or sudo).
+# Usage: tests/install-deps.sh [build|test|all|mailstack|demo]   (default: all). Needs root (or sudo).
 # mailstack: only the mail stack of tests/mailstack/ (what mailstack.sh start needs).
+# demo: what tests/demo.sh needs: build, the mail stack, and each demo user's desktop session.
 set -euo pipefail
 
 what=${1:-all}
@@ -29,17 +30,26 @@ test_pkgs=(
   python3-dbusmock            # a recording notification daemon for the service's tests
   flatpak-builder             # flatpak/: the manifest parsed offline (--show-manifest)
   groff-base                  # groff: the man pages render without a warning (meson test, suite data)
+  locales                     # localedef: the French screenshots compile fr_FR.UTF-8 for French dates
+  systemd                     # systemd-analyze verify / security of the manager's unit (offline)
 )
 # the real mail stack of tests/mailstack/ (Postfix preseeded below: no system MTA is configured)
 mailstack_pkgs=(
   dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond postfix openssl
 )
 
+# tests/demo.sh: a session bus, a keyring and a notification daemon per user; the stand-in
+# software's window (python3-gi with GTK 4)
+demo_pkgs=(
+  dbus gnome-keyring python3 python3-gi gir1.2-gtk-4.0 python3-dbusmock
+)
+
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
-  test|all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${mailstack_pkgs[@]}") ;;
+  demo) pkgs=("${build_pkgs[@]}" "${mailstack_pkgs[@]}" "${demo_pkgs[@]}") ;;
+  test|all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${mailstack_pkgs[@]}" "${demo_pkgs[@]}") ;;
   mailstack) pkgs=("${mailstack_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|all|mailstack]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test|all|mailstack|demo]" >&2; exit 2 ;;
 esac
 
 missing=()

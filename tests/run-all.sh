@@ -52,7 +52,8 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   # fontconfig and Mesa keep caches for the life of the process that LeakSanitizer would report).
   # The service's end-to-end tests (suite service) start whole processes (mail stack, manager,
   # services, the UI for screenshots) from the gcc build; their parts meet ASan in the app suite.
-  test_args=(--no-suite fuzz --no-suite bench --no-suite ui --no-suite service)
+  # So does the whole-system test (suite system: tests/demo/demo.py --headless --check).
+  test_args=(--no-suite fuzz --no-suite bench --no-suite ui --no-suite service --no-suite system)
   run_build sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 fi
 

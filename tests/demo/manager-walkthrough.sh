@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# The demo (README's first command). It builds Convene, starts the real mail stack on loopback
+# The manager's walkthrough (bash tests/demo/manager-walkthrough.sh): the session manager alone,
+# for an administrator, step by step. (The README's first command, tests/demo.sh, shows the whole
+# system with the app.) It builds Convene, starts the real mail stack on loopback
 # (Dovecot + a private Postfix, tests/mailstack/mailstack.sh) and the real session manager
 # (`convene-manager run`, with its join gateway on loopback), accredits alice, bob and carol, and
 # sends a request as alice through SMTP submission to videoconference@example.test with bob and
 # dave in To and carol in Cc. The manager reads it by IMAP IDLE, opens the session and mails the
 # invitations; the demo shows bob's invitation, what the join gateway answers for his personal
-# link, alice's report (dave is not accredited, carol was only in Cc) and `session list`. The app
-# (issues 5 and 6) joins this run later.
+# link, alice's report (dave is not accredited, carol was only in Cc) and `session list`.
 # Needs root (the mail stack runs daemons); installs what it needs with apt-get.
 set -euo pipefail
 
-src=$(cd "$(dirname "$0")/.." && pwd)
+src=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$src"
 build=${BUILD_DIR:-$src/_build/demo}
 

@@ -976,8 +976,9 @@ class Run:
                 user.bus.close()
 
 
-def main(test):
-    """Runs TEST(run) under the UI harness (see the module's header)."""
+def main(test, display='xvfb'):
+    """Runs TEST(run) under the UI harness (see the module's header); DISPLAY as harness.main's:
+    the tests use their own Xvfb, the demo none or the caller's."""
     if harness.INNER not in os.environ:
         try:
             import dbusmock  # noqa: F401
@@ -999,4 +1000,4 @@ def main(test):
             raise
         finally:
             run.stop()
-    harness.main(body)
+    harness.main(body, display)

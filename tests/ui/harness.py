@@ -79,7 +79,14 @@ def is_stale_error(error):
 
 
 def log(message):
-    print('# ' + message.replace('\n', '\n# '), flush=True)
+    text = '# ' + message.replace('\n', '\n# ')
+    # CNV_HARNESS_LOG: the demo keeps its output for people and writes the harness's lines there.
+    path = os.environ.get('CNV_HARNESS_LOG')
+    if path:
+        with open(path, 'a') as log_file:
+            log_file.write(time.strftime('%H:%M:%S ') + text + '\n')
+        return
+    print(text, flush=True)
 
 
 def check(condition, message):
@@ -124,17 +131,28 @@ def parse_args():
 
 # ---- outside the private bus -------------------------------------------------------------
 
-def outer(script):
-    for program in ('Xvfb', 'dbus-run-session', 'gnome-keyring-daemon'):
+# How a run gets its display (main's `display`): 'xvfb' starts its own Xvfb and accessibility bus
+# (the UI tests); 'none' starts no X at all (the headless demo, the whole-system test); 'inherit'
+# keeps the caller's DISPLAY / WAYLAND_DISPLAY (the demo on a desktop: its windows are for people).
+DISPLAY_MODES = ('xvfb', 'none', 'inherit')
+DISPLAY_MODE = 'CNV_UI_DISPLAY_MODE'
+
+
+def outer(script, display='xvfb'):
+    needed = ['dbus-run-session', 'gnome-keyring-daemon']
+    if display == 'xvfb':
+        needed.append('Xvfb')
+    for program in needed:
         if shutil.which(program) is None:
             print(f'1..0 # SKIP {program} is not installed')
             return SKIP
-    if not os.path.exists('/usr/libexec/at-spi-bus-launcher'):
+    if display == 'xvfb' and not os.path.exists('/usr/libexec/at-spi-bus-launcher'):
         print('1..0 # SKIP at-spi2-core (at-spi-bus-launcher) is not installed')
         return SKIP
     try:
         import gi  # noqa: F401
-        import pyatspi  # noqa: F401
+        if display == 'xvfb':
+            import pyatspi  # noqa: F401
     except ImportError as error:
         print(f'1..0 # SKIP python3-pyatspi / python3-gi missing: {error}')
         return SKIP
@@ -150,16 +168,29 @@ def outer(script):
         os.makedirs(path, mode=0o700, exist_ok=True)
         env[variable] = path
     env[INNER] = top
-    for variable in ('DISPLAY', 'WAYLAND_DISPLAY', 'DBUS_SESSION_BUS_ADDRESS', 'AT_SPI_BUS_ADDRESS',
-                     'GNOME_KEYRING_CONTROL', 'SSH_AUTH_SOCK', 'NO_AT_BRIDGE', 'SESSION_MANAGER'):
+    env[DISPLAY_MODE] = display
+    dropped = ['DBUS_SESSION_BUS_ADDRESS', 'AT_SPI_BUS_ADDRESS', 'GNOME_KEYRING_CONTROL',
+               'SSH_AUTH_SOCK', 'NO_AT_BRIDGE', 'SESSION_MANAGER']
+    if display != 'inherit':
+        dropped += ['DISPLAY', 'WAYLAND_DISPLAY']
+    elif 'XAUTHORITY' not in env and os.path.exists(os.path.expanduser('~/.Xauthority')):
+        # HOME changes below: X's cookie stays where the caller's session keeps it.
+        env['XAUTHORITY'] = os.path.expanduser('~/.Xauthority')
+    for variable in dropped:
         env.pop(variable, None)
     # The session bus activates services from XDG_DATA_DIRS (at-spi, evolution-data-server).
     env.setdefault('XDG_DATA_DIRS', '/usr/local/share:/usr/share')
+    # Ctrl+C (SIGINT to the terminal's foreground group) is for the inner run alone: it stops its
+    # daemons and removes nothing it still uses. dbus-run-session ignores it (the disposition
+    # survives its exec; the inner run sets its own handler again) and this process waits.
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
     try:
         child = subprocess.run(['dbus-run-session', '--', sys.executable, script] + sys.argv[1:],
-                               env=env, check=False)
+                               env=env, check=False,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
         return child.returncode
     finally:
+        signal.signal(signal.SIGINT, previous)
         if os.environ.get('CNV_KEEP_UI_TMP') == '1':
             log(f'kept {top}')
         else:
@@ -1111,19 +1142,27 @@ def keycode_of(keysym):
 
 # ---- entry point ----------------------------------------------------------------------------
 
-def main(test):
+def main(test, display='xvfb'):
+    """Runs TEST(session) (see the module's header); DISPLAY is one of DISPLAY_MODES."""
+    assert display in DISPLAY_MODES, display
     script = os.path.abspath(sys.argv[0])
     if INNER not in os.environ:
-        sys.exit(outer(script))
+        sys.exit(outer(script, display))
 
     global _session
+    # Ignored as dbus-run-session was started (see outer()): Ctrl+C interrupts the test again.
+    # SIGTERM (a test's timeout, kill) too: the run stops its daemons and what they launched.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     args = parse_args()
     session = Session(args, os.environ[INNER])
     _session = session
     status = 1
     try:
-        session.start_x()
-        session.start_a11y()
+        if display == 'xvfb':
+            session.start_x()
+            session.start_a11y()
+        # Otherwise session.display stays None: no screenshot of a desktop that is not ours.
         session.start_keyring()
         session.start_stack()
         test(session)
