@@ -18,22 +18,14 @@ import re
 import subprocess
 import sys
 
-failures = 0
-number = 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402  (data/tap.py)
 
 # GOption's help options, which no page lists.
 GOPTION_HELP = re.compile(r'^help-')
 
-
-def ok(condition, what, details=''):
-    global failures, number
-    number += 1
-    print(('ok' if condition else 'not ok') + f' {number} - {what}')
-    if not condition:
-        failures += 1
-        if details:
-            print('# ' + details.rstrip('\n').replace('\n', '\n# '))
-    return condition
+_tap = tap.Tap()
+ok = _tap.ok
 
 
 def help_options(argv):
@@ -99,8 +91,7 @@ def main():
     unknown = sorted(documented - actual)
     ok(not unknown, f'{name} documents no option the programs lack',
        'no program has: ' + ', '.join('--' + o for o in unknown))
-    print(f'1..{number}')
-    return 1 if failures else 0
+    return _tap.plan()
 
 
 if __name__ == '__main__':

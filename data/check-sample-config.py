@@ -20,19 +20,11 @@ import subprocess
 import sys
 import tempfile
 
-failures = 0
-number = 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402  (data/tap.py)
 
-
-def ok(condition, what, details=''):
-    global failures, number
-    number += 1
-    print(('ok' if condition else 'not ok') + f' {number} - {what}')
-    if not condition:
-        failures += 1
-        if details:
-            print('# ' + details.rstrip('\n').replace('\n', '\n# '))
-    return condition
+_tap = tap.Tap()
+ok = _tap.ok
 
 
 def check_config(manager, path):
@@ -89,8 +81,7 @@ def main():
            'with those files in place, check-config says OK',
            f'exit status {result.returncode}\n{result.stdout}')
 
-    print(f'1..{number}')
-    return 1 if failures else 0
+    return _tap.plan()
 
 
 if __name__ == '__main__':

@@ -23,31 +23,19 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402  (data/tap.py)
+
 MAX_EXPOSURE = 2.0
-SKIP = 77
+SKIP = tap.SKIP
 
-failures = 0
-number = 0
+_tap = tap.Tap()
+ok = _tap.ok
 
-
-def ok(condition, what, details=''):
-    global failures, number
-    number += 1
-    print(('ok' if condition else 'not ok') + f' {number} - {what}')
-    if not condition:
-        failures += 1
-        if details:
-            print('# ' + details.rstrip('\n').replace('\n', '\n# '))
-    return condition
-
-
-def run(argv, **kwargs):
-    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          check=False, **kwargs)
+run = tap.run
 
 
 def unit_values(text, key):
@@ -134,8 +122,7 @@ def main():
                 ok(good, 'systemd-tmpfiles makes /var/lib/convene-manager, mode 0700, owned by '
                    'convene-manager', details)
 
-    print(f'1..{number}')
-    return 1 if failures else 0
+    return _tap.plan()
 
 
 if __name__ == '__main__':

@@ -27,10 +27,12 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data'))
+import tap  # noqa: E402  (data/tap.py)
+
+SKIP = tap.SKIP
 
 # meson's preset: 'glib' (mesonbuild/modules/i18n.py, PRESET_ARGS), as build.ninja runs it for
 # the convene-pot target.
@@ -50,24 +52,10 @@ GLIB_PRESET = [
 ESCAPES = {'n': '\n', 't': '\t', '"': '"', '\\': '\\', 'r': '\r', 'a': '\a', 'b': '\b',
            'f': '\f', 'v': '\v'}
 
-failures = 0
-number = 0
+_tap = tap.Tap()
+ok = _tap.ok
 
-
-def ok(condition, what, details=''):
-    global failures, number
-    number += 1
-    print(('ok' if condition else 'not ok') + f' {number} - {what}')
-    if not condition:
-        failures += 1
-        if details:
-            print('# ' + details.rstrip('\n').replace('\n', '\n# '))
-    return condition
-
-
-def run(argv, **kwargs):
-    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          check=False, **kwargs)
+run = tap.run
 
 
 def unquote(text):
@@ -266,13 +254,12 @@ def main():
         template_messages = messages(make_template(args.source_root, args.work_dir))
     except RuntimeError as error:
         ok(False, 'xgettext makes the template from po/POTFILES.in', str(error))
-        print(f'1..{number}')
+        _tap.plan()
         return 1
     ok(len(template_messages) > 0, 'xgettext makes the template from po/POTFILES.in')
     for path in args.catalogues:
         check_catalogue(path, template_messages)
-    print(f'1..{number}')
-    return 1 if failures else 0
+    return _tap.plan()
 
 
 if __name__ == '__main__':
