@@ -111,6 +111,8 @@ METAINFO_SHOTS = [
     ('composer-fr.png', 'fr', 'composer'),
     ('join-prompt-fr.png', 'fr', 'join-prompt'),
     ('session-list-fr.png', 'fr', 'main-window'),
+    ('preferences-sessions.png', 'en', 'preferences-sessions'),
+    ('preferences-sessions-fr.png', 'fr', 'preferences-sessions'),
 ]
 
 
@@ -284,47 +286,16 @@ def start_manager(run):
     return manager
 
 
-# ---- X windows by their UTF-8 title ---------------------------------------------------------
+# ---- X windows by their title ---------------------------------------------------------
 
 def x_window(title):
-    """The mapped top-level X window whose _NET_WM_NAME (UTF-8, EWMH) is TITLE: harness's lookup
-    reads WM_NAME, which GTK writes in another encoding for a title that is not ASCII
-    ("Préférences")."""
+    """(window, width, height) of the mapped top-level X window titled TITLE (any title: the
+    harness reads _NET_WM_NAME)."""
     xlib, display = harness._x()
-    xlib.XInternAtom.restype = ctypes.c_ulong
-    xlib.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-    xlib.XGetWindowProperty.argtypes = [
-        ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_long, ctypes.c_long,
-        ctypes.c_int, ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong),
-        ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_ulong),
-        ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_void_p)]
-    name_atom = xlib.XInternAtom(display, b'_NET_WM_NAME', 0)
-    utf8_atom = xlib.XInternAtom(display, b'UTF8_STRING', 0)
-    root = xlib.XDefaultRootWindow(display)
-    root_return, parent_return = ctypes.c_ulong(), ctypes.c_ulong()
-    children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
-    xlib.XQueryTree(display, root, ctypes.byref(root_return), ctypes.byref(parent_return),
-                    ctypes.byref(children), ctypes.byref(count))
-    try:
-        for i in range(count.value):
-            window = children[i]
-            kind, fmt = ctypes.c_ulong(), ctypes.c_int()
-            items, after, data = ctypes.c_ulong(), ctypes.c_ulong(), ctypes.c_void_p()
-            if xlib.XGetWindowProperty(display, window, name_atom, 0, 1024, 0, utf8_atom,
-                                       ctypes.byref(kind), ctypes.byref(fmt),
-                                       ctypes.byref(items), ctypes.byref(after),
-                                       ctypes.byref(data)) != 0 or not data.value:
-                continue
-            name = ctypes.string_at(data.value, items.value).decode(errors='replace')
-            xlib.XFree(data)
-            attributes = harness.XWindowAttributes()
-            xlib.XGetWindowAttributes(display, window, ctypes.byref(attributes))
-            if name == title and attributes.map_state == 2:  # IsViewable
-                return window, attributes.width, attributes.height
-    finally:
-        if children:
-            xlib.XFree(ctypes.cast(children, ctypes.c_void_p))
-    raise harness.Failure(f'no mapped X window named "{title}"')
+    window = harness.find_x_window(title)
+    attributes = harness.XWindowAttributes()
+    xlib.XGetWindowAttributes(display, window, ctypes.byref(attributes))
+    return window, attributes.width, attributes.height
 
 
 def resize(title, width, height):

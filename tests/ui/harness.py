@@ -1026,6 +1026,34 @@ def _x():
     return _xlib, _xdisplay
 
 
+def window_title(xlib, display, window):
+    """The title of an X window: _NET_WM_NAME (UTF-8, EWMH), which GTK sets, else WM_NAME (which
+    GTK writes in another encoding when the title is not ASCII: "Préférences"), else None."""
+    xlib.XInternAtom.restype = ctypes.c_ulong
+    xlib.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    xlib.XGetWindowProperty.argtypes = [
+        ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_long, ctypes.c_long,
+        ctypes.c_int, ctypes.c_ulong, ctypes.POINTER(ctypes.c_ulong),
+        ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_ulong),
+        ctypes.POINTER(ctypes.c_ulong), ctypes.POINTER(ctypes.c_void_p)]
+    name_atom = xlib.XInternAtom(display, b'_NET_WM_NAME', 0)
+    utf8_atom = xlib.XInternAtom(display, b'UTF8_STRING', 0)
+    kind, fmt = ctypes.c_ulong(), ctypes.c_int()
+    items, after, data = ctypes.c_ulong(), ctypes.c_ulong(), ctypes.c_void_p()
+    if xlib.XGetWindowProperty(display, window, name_atom, 0, 1024, 0, utf8_atom,
+                               ctypes.byref(kind), ctypes.byref(fmt), ctypes.byref(items),
+                               ctypes.byref(after), ctypes.byref(data)) == 0 and data.value:
+        title = ctypes.string_at(data.value, items.value).decode(errors='replace')
+        xlib.XFree(data)
+        return title
+    name = ctypes.c_char_p()
+    if not xlib.XFetchName(display, window, ctypes.byref(name)) or not name.value:
+        return None
+    title = name.value.decode(errors='replace')
+    xlib.XFree(ctypes.cast(name, ctypes.c_void_p))
+    return title
+
+
 def find_x_window(title):
     """The mapped top-level X window named TITLE (no window manager runs: GTK's own windows
     are the root's children)."""
@@ -1040,14 +1068,11 @@ def find_x_window(title):
     try:
         for i in range(count.value):
             window = children[i]
-            name = ctypes.c_char_p()
-            if not xlib.XFetchName(display, window, ctypes.byref(name)) or not name.value:
+            if window_title(xlib, display, window) != title:
                 continue
-            matches = name.value.decode(errors='replace') == title
-            xlib.XFree(ctypes.cast(name, ctypes.c_void_p))
             attributes = XWindowAttributes()
             xlib.XGetWindowAttributes(display, window, ctypes.byref(attributes))
-            if matches and attributes.map_state == 2:  # IsViewable
+            if attributes.map_state == 2:  # IsViewable
                 return window
     finally:
         if children:
