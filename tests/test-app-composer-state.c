@@ -584,6 +584,59 @@ test_round_trip_autumn (Fixture       *f,
   g_assert_true (g_date_time_equal (cnv_request_get_end (parsed), end_utc));
 }
 
+/* The user's zone names the request's TZID: an IANA name however TZ spells it, none for UTC or
+ * for a POSIX rule (which names no zone). */
+static void
+test_local_zone (void)
+{
+  static const struct
+  {
+    const char *tz;
+    const char *tzid;     /* NULL: UTC, no TZID */
+    gint32      january;  /* the offset on 2026-01-15 12:00 UTC, seconds */
+  } cases[] = {
+    { "Europe/Paris", "Europe/Paris", 3600 },
+    { ":America/New_York", "America/New_York", -5 * 3600 },
+    { "/usr/share/zoneinfo/Asia/Tokyo", "Asia/Tokyo", 9 * 3600 },
+    { "/usr/share/zoneinfo/posix/Europe/Berlin", "Europe/Berlin", 3600 },
+    { "UTC", NULL, 0 },
+    { "Etc/UTC", NULL, 0 },
+    { "CET-1CEST", NULL, 0 },
+    { "Not/A_Zone", NULL, 0 },
+  };
+  g_autofree char *saved = g_strdup (g_getenv ("TZ"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      CnvComposerInput input;
+      g_autoptr(GDateTime) january = g_date_time_new_utc (2026, 1, 15, 12, 0, 0);
+      g_autoptr(GDateTime) there = NULL;
+
+      if (cases[i].tzid != NULL && !g_file_test ("/usr/share/zoneinfo/Asia/Tokyo",
+                                                 G_FILE_TEST_EXISTS))
+        {
+          g_test_skip ("no /usr/share/zoneinfo (tzdata)");
+          break;
+        }
+      g_setenv ("TZ", cases[i].tz, TRUE);
+      cnv_composer_input_init (&input);
+      cnv_composer_input_set_local_zone (&input);
+      g_assert_cmpstr (input.tzid, ==, cases[i].tzid);
+      g_assert_nonnull (input.zone);
+      there = g_date_time_to_timezone (january, input.zone);
+      g_assert_cmpint (g_date_time_get_utc_offset (there) / G_TIME_SPAN_SECOND, ==,
+                       cases[i].january);
+      /* Set again: the old zone is replaced, not leaked. */
+      cnv_composer_input_set_local_zone (&input);
+      g_assert_cmpstr (input.tzid, ==, cases[i].tzid);
+      cnv_composer_input_clear (&input);
+    }
+  if (saved != NULL)
+    g_setenv ("TZ", saved, TRUE);
+  else
+    g_unsetenv ("TZ");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -613,6 +666,7 @@ main (int   argc,
   ADD ("build/round-trip-autumn-dst", test_round_trip_autumn);
 
 #undef ADD
+  g_test_add_func ("/app/composer-state/times/local-zone", test_local_zone);
 
   return g_test_run ();
 }

@@ -66,6 +66,105 @@ cnv_composer_input_clear (CnvComposerInput *input)
   memset (input, 0, sizeof *input);
 }
 
+/* The user's time zone: its IANA name goes into the request's VTIMEZONE/TZID (RFC 5545 §3.2.19),
+ * so that the manager and the participants' calendars see the zone, not only an offset. */
+
+static gboolean
+is_zone_name (const char *name)
+{
+  if (name == NULL || name[0] == '\0' || name[0] == '/' || name[0] == ':')
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("/_+-", *p) == NULL)
+      return FALSE;
+  /* A POSIX rule such as "CET-1CEST" is not a name; IANA names have a region, or are UTC-like */
+  return strchr (name, '/') != NULL || g_str_equal (name, "UTC") || g_str_equal (name, "GMT")
+         || g_str_equal (name, "Universal") || g_str_equal (name, "Zulu");
+}
+
+static char *
+zone_name_from_path (const char *path)
+{
+  const char *name = path != NULL ? strstr (path, "zoneinfo/") : NULL;
+
+  if (name == NULL)
+    return NULL;
+  name += strlen ("zoneinfo/");
+  /* Debian's zoneinfo has posix/ and right/ copies of the same zones */
+  if (g_str_has_prefix (name, "posix/"))
+    name += strlen ("posix/");
+  return is_zone_name (name) ? g_strdup (name) : NULL;
+}
+
+static char *
+find_zone_name (GTimeZone *local)
+{
+  const char *tz = g_getenv ("TZ");
+  g_autofree char *contents = NULL;
+  g_autofree char *link = NULL;
+
+  if (is_zone_name (g_time_zone_get_identifier (local)))
+    return g_strdup (g_time_zone_get_identifier (local));
+
+  if (tz != NULL && tz[0] != '\0')
+    {
+      if (tz[0] == ':')
+        tz++;
+      if (is_zone_name (tz))
+        return g_strdup (tz);
+      if (tz[0] == '/')
+        return zone_name_from_path (tz);
+      return NULL;
+    }
+
+  if (g_file_get_contents ("/etc/timezone", &contents, NULL, NULL))
+    {
+      g_strstrip (contents);
+      if (is_zone_name (contents))
+        return g_steal_pointer (&contents);
+    }
+
+  link = g_file_read_link ("/etc/localtime", NULL);
+  return zone_name_from_path (link);
+}
+
+static gboolean
+is_utc_name (const char *name)
+{
+  static const char * const utc[] = {
+    "UTC", "GMT", "Universal", "Zulu", "Etc/UTC", "Etc/GMT", "Etc/Universal", "Etc/Zulu",
+    "Etc/UCT", "Etc/Greenwich", "GMT0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", NULL
+  };
+
+  return g_strv_contains (utc, name);
+}
+
+/**
+ * cnv_composer_input_set_local_zone:
+ * @input: the input whose @zone and @tzid are set (replacing what they held)
+ *
+ * The user's zone: the IANA name of the local zone (GLib's identifier, else $TZ, else
+ * /etc/timezone, else the /etc/localtime link) with its GTimeZone; UTC, with no TZID, for a UTC
+ * zone and when no name can be found (a POSIX rule such as "CET-1CEST" names no zone).
+ */
+void
+cnv_composer_input_set_local_zone (CnvComposerInput *input)
+{
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autofree char *name = find_zone_name (local);
+
+  g_return_if_fail (input != NULL);
+
+  g_clear_pointer (&input->zone, g_time_zone_unref);
+  g_clear_pointer (&input->tzid, g_free);
+  if (name != NULL && !is_utc_name (name))
+    input->zone = g_time_zone_new_identifier (name);
+  if (input->zone != NULL)
+    input->tzid = g_steal_pointer (&name);
+  else
+    input->zone = g_time_zone_new_utc ();
+}
+
 /* The configured session type whose manager address is @normalized, or NULL. */
 static const CnvSessionTypeEntry *
 find_session_type (const CnvComposerInput *input,

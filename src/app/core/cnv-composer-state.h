@@ -73,6 +73,8 @@ typedef struct
 
 void        cnv_composer_input_init       (CnvComposerInput       *input);
 void        cnv_composer_input_clear      (CnvComposerInput       *input);
+/* Sets @zone and @tzid to the user's zone (see the function's documentation). */
+void        cnv_composer_input_set_local_zone (CnvComposerInput   *input);
 
 /* Adds a chip. FALSE with a translated @problem (and nothing added) when the address is already
  * a participant / in Cc, is the manager address of a session type, or is the initiator in Cc.
