@@ -82,6 +82,7 @@ struct _CnvService
   guint              settings_idle_id;
   guint              retry_id;
   guint              trim_id;
+  guint              intake_idle_id;
   gboolean           account_changed;
   gboolean           runner_changed;
   gboolean           background_changed;
@@ -454,6 +455,20 @@ schedule_watcher_retry (CnvService *self)
     self->retry_id = g_timeout_add_seconds (STORE_RETRY_SECONDS, retry_watcher_cb, self);
 }
 
+static gboolean
+intake_settled_cb (gpointer user_data)
+{
+  CnvService *self = user_data;
+
+  self->intake_idle_id = 0;
+  if (self->runner != NULL)
+    cnv_session_runner_reschedule (self->runner);
+  /* A joined session cancelled by new mail leaves nothing pending, yet the runner wrote nothing
+   * and reports no change. */
+  update_hold (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 watcher_message_cb (CnvMailboxWatcher *watcher,
                     guint              uidvalidity,
@@ -499,13 +514,11 @@ watcher_message_cb (CnvMailboxWatcher *watcher,
              "UID %u of %s: session %s %s", uid, WATCHED_FOLDER,
              result->record != NULL ? result->record->session_id : "?",
              cnv_intake_outcome_to_string (result->outcome));
-  if (result->outcome != CNV_INTAKE_UNCHANGED && self->runner != NULL)
-    {
-      cnv_session_runner_reschedule (self->runner);
-      /* A joined session cancelled by this mail leaves nothing pending, yet the runner wrote
-       * nothing and reports no change. */
-      update_hold (self);
-    }
+  /* One pass of the runner after a burst of mail, not one per message: each pass reads every
+   * current session, so 1 000 invitations taken at once would cost a million record copies. */
+  if (result->outcome != CNV_INTAKE_UNCHANGED && self->runner != NULL && self->intake_idle_id == 0)
+    self->intake_idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, intake_settled_cb, self,
+                                            NULL);
 }
 
 /* ---- Memory ------------------------------------------------------------------------------------ */
@@ -981,6 +994,7 @@ cnv_service_shutdown (GApplication *application)
   g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_handle_id (&self->settings_idle_id, g_source_remove);
   g_clear_handle_id (&self->trim_id, g_source_remove);
+  g_clear_handle_id (&self->intake_idle_id, g_source_remove);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   stop_watcher (self);
