@@ -26,14 +26,17 @@ for arg in "$@"; do
 done
 
 bash tests/install-deps.sh demo
-if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" -Dbuildtype=debugoptimized >/dev/null
-else
-  meson setup --reconfigure "$build" >/dev/null
+echo "demo: building Convene in $build (the first time takes a few minutes)"
+log=$(mktemp /tmp/convene-demo-build-XXXXXX.log)
+# Quiet unless it fails; then its whole output. (ninja reconfigures by itself when needed.)
+if ! { [ -f "$build/build.ninja" ] || meson setup "$build" -Dbuildtype=debugoptimized; } >"$log" 2>&1 ||
+   ! ninja -C "$build" src/app/convene src/app/convene-service src/manager/convene-manager \
+       tests/demo/demo-compose data/gschemas.compiled >>"$log" 2>&1; then
+  cat "$log" >&2
+  echo "demo: the build failed (above; also in $log)" >&2
+  exit 1
 fi
-echo "demo: building Convene in $build"
-ninja -C "$build" src/app/convene src/app/convene-service src/manager/convene-manager \
-  tests/demo/demo-compose data/gschemas.compiled >/dev/null
+rm -f "$log"
 
 # /usr/bin/python3: the distribution's, which has python3-gi (a python3 earlier on PATH may not).
 exec /usr/bin/python3 tests/demo/demo.py "$@" \

@@ -86,8 +86,7 @@ add_chips (CnvComposerInput *input,
                  : cnv_composer_add_participant (input, address, &problem);
       if (!added && problem != NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: %s", addresses[i],
-                       problem);
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, problem);
           return FALSE;
         }
     }
@@ -165,8 +164,7 @@ main (int   argc,
   input.session_type = g_strdup (type_address);
   input.title = g_strdup (title);
   input.message = g_strdup (message != NULL ? message : "");
-  input.zone = g_time_zone_new_local ();
-  input.tzid = g_strdup (g_getenv ("TZ"));
+  cnv_composer_input_set_local_zone (&input);
   input.now = g_date_time_new_now (input.zone);
   if (start_in >= 0)
     {

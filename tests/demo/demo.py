@@ -35,11 +35,13 @@ import email
 import email.policy
 import email.utils
 import os
+import select
 import shlex
 import smtplib
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -77,11 +79,14 @@ def say(text=''):
     """A line for people (the harness's own lines go to CNV_HARNESS_LOG)."""
     elapsed = int(time.monotonic() - STARTED)
     stamp = f'[{elapsed // 60:2d}:{elapsed % 60:02d}] ' if text else ''
-    print(stamp + text.replace('\n', '\n        '), flush=True)
+    try:
+        print(stamp + text.replace('\n', '\n        '), flush=True)
+    except OSError:
+        pass  # the terminal is gone (SIGHUP): stopping goes on without it
 
 
 def step(number, text):
-    print(flush=True)
+    say()
     say(f'Step {number}: {text}')
 
 
@@ -112,8 +117,32 @@ def room_template(user):
                      '--link', '%u', '--title', '%t', '--user', user.name])
 
 
+def host_zone():
+    """This machine's zone name (the users' clocks agree with the demo's): $TZ, /etc/timezone,
+    the /etc/localtime link, else UTC."""
+    zone = os.environ.get('TZ', '').lstrip(':')
+    if zone and not zone.startswith('/'):
+        return zone
+    try:
+        with open('/etc/timezone') as timezone:
+            zone = timezone.read().strip()
+            if zone:
+                return zone
+    except OSError:
+        pass
+    link = os.path.realpath(zone or '/etc/localtime')
+    return link.split('zoneinfo/', 1)[1].replace('posix/', '', 1) if 'zoneinfo/' in link else 'UTC'
+
+
+def caller_locale():
+    """The caller's language settings, for windows people read (None: the harness's C.UTF-8)."""
+    found = {variable: value for variable, value in os.environ.items()
+             if variable == 'LANGUAGE' or variable.startswith(('LANG', 'LC_'))}
+    return found or None
+
+
 def start_user(run, name, interactive):
-    user = run.user(name)
+    user = run.user(name, tz=host_zone(), locale=caller_locale() if interactive else None)
     if interactive:
         # The stand-in software opens a window for people; the tests' program records only.
         user.command_template = lambda: room_template(user)
@@ -198,6 +227,7 @@ def show_notification(user, notification):
 
 def launched(user, count=1):
     def ready():
+        check(user.service_running(), f'{user.name}\'s service exited:\n' + user.service_log())
         launches = user.launches()
         return launches[count - 1] if len(launches) >= count and launches[count - 1].ready() \
             else None
@@ -216,7 +246,7 @@ def headless(run, manager, users):
     compose(run, alice, ['bob'], title)
     sent = [m for _, m in run.session.messages('alice', 'Sent') if title in str(m['Subject'])]
     check(len(sent) == 1, f'alice\'s Sent holds {len(sent)} copies of the request')
-    say('the request is in the manager\'s mailbox; a copy is in alice\'s Sent folder')
+    say('the request is sent to videoconference@ by SMTP; a copy is in alice\'s Sent folder')
 
     step(2, 'the manager accredits the participants and mails each one a personal invitation')
     to_bob = sh.wait_invitation(run.session, 'bob', title)
@@ -299,10 +329,13 @@ def headless(run, manager, users):
     say(manager.cancel(board_id).strip())
     sh.wait_invitation(run.session, 'bob', board, method='CANCEL')
     bob.wait_record(board_id, lambda r: r['status'] == 'cancelled', 'cancelled')
+    status, body = manager.gateway(board_invitation.link[len(manager.public_url):])
+    check(status == 410 and 'cancelled' in body,
+          f'the gateway answers {status} for bob\'s link to the cancelled session, not 410')
     wait_for(lambda: board_notification.id in bob.closed_ids(),
              'bob\'s notification of the cancelled session to go', timeout=30)
-    say('bob\'s service got the cancellation: the notification is gone and the session will '
-        'never launch')
+    say('bob\'s service got the cancellation: the notification is gone, and the gateway answers '
+        '"cancelled" (410) for his link: it will never launch')
 
     end = start + MINUTES * 60
     step(7, f'at the end ({clock(end)}) every service closes its software')
@@ -324,45 +357,84 @@ def headless(run, manager, users):
 
 # ---- with a display ---------------------------------------------------------------------------
 
+UI_NAME = harness.APP_ID + '.Ui'
+
+
+def open_window(run, user, args):
+    """USER's `convene ARGS` on the caller's display; waits until it owns its bus name."""
+    name = f'app-{user.name}'
+    process = run.session.spawn(name, [run.session.args.app] + args, env=ui_env(user),
+                                cwd=user.root)
+
+    def up():
+        check(process.poll() is None, f'{user.name}\'s window did not open (exit '
+              f'{process.returncode}):\n' + run.session.log_of(name))
+        return user.bus.has_owner(UI_NAME)
+    wait_for(up, f'{user.name}\'s Convene window')
+    return process
+
+
 def interactive(run, manager, users):
-    alice, bob = users['alice'], users['bob']
-    for user, args in ((alice, ['--new-session']), (bob, [])):
-        process = run.session.spawn(f'app-{user.name}', [run.session.args.app] + args,
-                                    env=ui_env(user), cwd=user.root)
-        say(f'{user.name}\'s Convene window is open (pid {process.pid})')
-    print(flush=True)
+    alice, bob, carol = users['alice'], users['bob'], users['carol']
+    # Bob's first, so that alice's composer, where it starts, opens on top with the focus.
+    open_window(run, bob, [])
+    say('bob\'s window: "Convene" (his sessions)')
+    open_window(run, alice, ['--new-session'])
+    say('alice\'s window: "New Session" (her composer)')
+    say()
     say('Try it:\n'
         f'1. In alice\'s "New Session" window, add {run.session.address("bob")} to Participants,\n'
-        '   give it a title, switch on Schedule and pick a start a few minutes from now, Send.\n'
-        '2. The invitation reaches bob (and alice): the demo opens its join prompt, as clicking\n'
-        '   the notification does. Press Join.\n'
+        '   give it a title and Send (or switch on Schedule for a start in a few minutes).\n'
+        '2. The invitation reaches bob and alice: the demo opens its join prompt, as clicking the\n'
+        '   notification does. Press Join.\n'
         '3. At the start the session\'s software (a small "room" window) opens for each one who\n'
-        '   joined, and it closes at the end.\n'
-        f'4. To invite more, reply to the invitation in any mail client with '
-        f'{run.session.address("carol")} in To.\n'
+        '   joined, and it closes at the end (or when they press Leave Session).\n'
+        '4. Invite more: press Enter here and bob replies to his invitation adding carol; carol\'s\n'
+        '   join prompt opens; she joins the running session.\n'
         'Press Ctrl+C to stop everything.')
     seen = {name: set() for name in users}
-    launches = {name: 0 for name in users}
+    told_started, told_closed = set(), set()
+    latest = {}  # user -> the newest invitation's session id
+    keyboard = sys.stdin.isatty()
     while True:
         for name, user in users.items():
+            check(user.service_running(), f'{name}\'s service exited:\n' + user.service_log())
             for notification in user.notifications():
                 if notification.id in seen[name]:
                     continue
                 seen[name].add(notification.id)
                 show_notification(user, notification)
                 keys = [key for key in notification.actions if 'app.join' in key]
-                if keys and name in ('alice', 'bob'):
+                if keys:
                     _, session_id = sh.parse_action(keys[0])
+                    latest[name] = session_id
                     user.activate_action('show-session', session_id)
-            current = user.launches()
-            for launch in current[launches[name]:]:
-                say(f'{name}\'s software started (pid {launch.pid()})')
-            launches[name] = len(current)
-            for launch in current:
-                if launch.terminated_at() and not getattr(launch, 'told', False):
-                    launch.told = True
-                    say(f'{name}\'s software was closed: the session ended')
-        time.sleep(0.5)
+            for launch in user.launches():
+                if launch.path not in told_started and launch.ready():
+                    told_started.add(launch.path)
+                    say(f'{name}\'s software started (pid {launch.pid()})')
+                if launch.path not in told_closed and launch.terminated_at():
+                    told_closed.add(launch.path)
+                    say(f'{name}\'s software was closed')
+        if keyboard and select.select([sys.stdin], [], [], 0.5)[0]:
+            if sys.stdin.readline():
+                invite_carol(run, bob, carol, latest.get('bob'))
+            else:
+                keyboard = False  # end of input: no more Enter to wait for
+        else:
+            time.sleep(0 if keyboard else 0.5)
+
+
+def invite_carol(run, bob, carol, session_id):
+    if session_id is None:
+        say('bob has no invitation yet: send one from alice\'s window first')
+        return
+    invitations = manager_mails(run, 'bob', session_id)
+    if not invitations:
+        say(f'bob\'s invitation to {session_id} is not in his INBOX')
+        return
+    reply_adding(run, 'bob', invitations[-1], ['carol'])
+    say(f'bob replied to his invitation adding {run.session.address("carol")}')
 
 
 # ---- entry point ------------------------------------------------------------------------------
@@ -373,13 +445,23 @@ def demo(run):
         users = start_all(run)
         if args.headless:
             headless(run, *users)
-            print(flush=True)
+            say()
             say('The demo ran end to end.')
         else:
             interactive(run, *users)
     except KeyboardInterrupt:
-        print(flush=True)
+        say()
         say('Stopping: the services, the manager and the mail stack.')
+        if args.check:
+            raise  # an interrupted test did not pass
+    except sh.Failure as failure:
+        if not args.check:
+            say()
+            say(f'FAILED: {failure}')
+            log_path = os.environ.get('CNV_HARNESS_LOG')
+            if log_path:
+                say(f'(what every part said: {log_path})')
+        raise
 
 
 def start_all(run):
@@ -402,20 +484,18 @@ def start_all(run):
 
 
 if __name__ == '__main__':
+    headless_mode = '--headless' in sys.argv
     if harness.INNER not in os.environ:
-        if '--check' not in sys.argv:
-            # The harness's own lines go to a file; a test (--check) keeps them in its output.
-            os.environ.setdefault('CNV_HARNESS_LOG', os.path.join(
-                os.environ.get('TMPDIR', '/tmp'), 'convene-demo.log'))
-            if os.path.exists(os.environ['CNV_HARNESS_LOG']):
-                os.unlink(os.environ['CNV_HARNESS_LOG'])
-            print(f'(details of every daemon in {os.environ["CNV_HARNESS_LOG"]})', flush=True)
-        headless_mode = '--headless' in sys.argv
+        if '--check' not in sys.argv and 'CNV_HARNESS_LOG' not in os.environ:
+            # The harness's own lines go to a file of this run, kept (mode 0600: it may name
+            # the temp dirs); a test (--check) keeps them in its output.
+            fd, path = tempfile.mkstemp(prefix='convene-demo-', suffix='.log')
+            os.close(fd)
+            os.environ['CNV_HARNESS_LOG'] = path
+            print(f'(the demo\'s log: {path})', flush=True)
         if not headless_mode and not (os.environ.get('DISPLAY') or
                                       os.environ.get('WAYLAND_DISPLAY')):
             print('No display: running the demo --headless.', flush=True)
             sys.argv.append('--headless')
             headless_mode = True
-    else:
-        headless_mode = '--headless' in sys.argv
     sh.main(demo, display='none' if headless_mode else 'inherit')

@@ -203,10 +203,12 @@ class User:
     """One user of the mail stack with a desktop session of their own (see the module's
     header). Start with start(), configure(), then start_service()."""
 
-    def __init__(self, session, name, tz=APP_ZONE):
+    def __init__(self, session, name, tz=APP_ZONE, locale=None):
         self.session = session
         self.name = name
         self.tz = tz
+        # LANG, LANGUAGE, LC_*: C.UTF-8 (the tests read English texts) unless given.
+        self.locale = locale
         self.address = session.address(name)
         self.root = os.path.join(session.top, 'users', name)
         self.dirs = {}
@@ -238,7 +240,13 @@ class User:
             env.pop(variable, None)
         if self.bus is not None:
             env['DBUS_SESSION_BUS_ADDRESS'] = self.bus.address
-        env.update({'TZ': self.tz, 'LANG': 'C.UTF-8', 'LC_ALL': 'C.UTF-8',
+        if self.locale is not None:
+            for variable in [v for v in env if v == 'LANGUAGE' or v.startswith(('LANG', 'LC_'))]:
+                del env[variable]
+            env.update(self.locale)
+        else:
+            env.update({'LANG': 'C.UTF-8', 'LC_ALL': 'C.UTF-8'})
+        env.update({'TZ': self.tz,
                     'GSETTINGS_SCHEMA_DIR': self.session.args.schema_dir,
                     'GSETTINGS_BACKEND': 'keyfile'})
         return env
@@ -378,10 +386,12 @@ class User:
             # The UI it starts when a window is needed, on the test's X display.
             'CONVENE_UI': self.session.args.app,
             'CONVENE_SERVICE': self.session.args.service,
-            'GDK_BACKEND': 'x11',
-            'GSK_RENDERER': 'cairo',
-            'GTK_A11Y': 'atspi',
         })
+        if self.session.display_mode == 'inherit':
+            # The caller's display, X11 or Wayland, for people: GTK chooses; no AT-SPI to drive.
+            env['GTK_A11Y'] = 'none'
+            return env
+        env.update({'GDK_BACKEND': 'x11', 'GSK_RENDERER': 'cairo', 'GTK_A11Y': 'atspi'})
         a11y = a11y_bus_address()
         if a11y:
             env['AT_SPI_BUS_ADDRESS'] = a11y
@@ -952,6 +962,13 @@ class Run:
                   'link):\n' + '\n'.join(found[:10]))
         found = leaks(self.session.log_of('app', whole=True), list(secrets))
         check(not found, 'the UI\'s log holds a secret (token or link):\n' + '\n'.join(found[:10]))
+        passwords = [self.session.password(name) for name in self.users]
+        others = ['manager'] + [user.log_name(part) for user in self.users.values()
+                                for part in ('notifications', 'bus', 'keyring')]
+        for name in others:
+            found = leaks(self.session.log_of(name, whole=True), list(secrets) + passwords)
+            check(not found, f'the log of {name} holds a secret (password, token or link):\n'
+                  + '\n'.join(found[:10]))
 
     def dump(self):
         for user in self.users.values():
@@ -961,7 +978,11 @@ class Run:
             except Exception as error:
                 log(f'{user.name}: no notification calls: {error}')
             try:
-                log(f'{user.name}: store {user.store_rows()}')
+                # The link is the user's credential: it stays out of every log.
+                rows = {key: {column: '<link>' if column == 'link' and value else value
+                              for column, value in row.items()}
+                        for key, row in user.store_rows().items()}
+                log(f'{user.name}: store {rows}')
             except Exception as error:
                 log(f'{user.name}: no store: {error}')
             log(f'{user.name}: launches {user.launches()}')

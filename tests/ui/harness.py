@@ -86,7 +86,10 @@ def log(message):
         with open(path, 'a') as log_file:
             log_file.write(time.strftime('%H:%M:%S ') + text + '\n')
         return
-    print(text, flush=True)
+    try:
+        print(text, flush=True)
+    except OSError:
+        pass  # the terminal is gone (SIGHUP): the run still has to stop its daemons
 
 
 def check(condition, message):
@@ -138,6 +141,35 @@ DISPLAY_MODES = ('xvfb', 'none', 'inherit')
 DISPLAY_MODE = 'CNV_UI_DISPLAY_MODE'
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
+
+
+def ignore_stop_signals():
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+
+
+def inner_pids(pid):
+    """The children of dbus-run-session PID (the inner run; its dbus-daemon ignores nothing of
+    ours and is left to dbus-run-session)."""
+    pids = []
+    try:
+        for task in os.listdir(f'/proc/{pid}/task'):
+            with open(f'/proc/{pid}/task/{task}/children') as children:
+                pids += [int(child) for child in children.read().split()]
+    except OSError:
+        pass
+    inner = []
+    for child in pids:
+        try:
+            with open(f'/proc/{child}/cmdline', 'rb') as cmdline:
+                if not cmdline.read().startswith(b'dbus-daemon'):
+                    inner.append(child)
+        except OSError:
+            pass
+    return inner
+
+
 def outer(script, display='xvfb'):
     needed = ['dbus-run-session', 'gnome-keyring-daemon']
     if display == 'xvfb':
@@ -173,24 +205,37 @@ def outer(script, display='xvfb'):
                'SSH_AUTH_SOCK', 'NO_AT_BRIDGE', 'SESSION_MANAGER']
     if display != 'inherit':
         dropped += ['DISPLAY', 'WAYLAND_DISPLAY']
-    elif 'XAUTHORITY' not in env and os.path.exists(os.path.expanduser('~/.Xauthority')):
-        # HOME changes below: X's cookie stays where the caller's session keeps it.
-        env['XAUTHORITY'] = os.path.expanduser('~/.Xauthority')
+    else:
+        if 'XAUTHORITY' not in env and os.path.exists(os.path.expanduser('~/.Xauthority')):
+            # HOME changes below: X's cookie stays where the caller's session keeps it.
+            env['XAUTHORITY'] = os.path.expanduser('~/.Xauthority')
+        wayland = env.get('WAYLAND_DISPLAY')
+        if wayland and not os.path.isabs(wayland) and os.environ.get('XDG_RUNTIME_DIR'):
+            # So does the compositor's socket, named relative to XDG_RUNTIME_DIR, which changes.
+            env['WAYLAND_DISPLAY'] = os.path.join(os.environ['XDG_RUNTIME_DIR'], wayland)
     for variable in dropped:
         env.pop(variable, None)
     # The session bus activates services from XDG_DATA_DIRS (at-spi, evolution-data-server).
     env.setdefault('XDG_DATA_DIRS', '/usr/local/share:/usr/share')
-    # Ctrl+C (SIGINT to the terminal's foreground group) is for the inner run alone: it stops its
-    # daemons and removes nothing it still uses. dbus-run-session ignores it (the disposition
-    # survives its exec; the inner run sets its own handler again) and this process waits.
-    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    # Ctrl+C, a closed terminal and kill (SIGINT, SIGHUP, SIGTERM) are for the inner run: it stops
+    # its daemons, then this process removes the temp dir. dbus-run-session ignores them (the
+    # disposition survives its exec; the inner run sets its own handlers again); a signal sent to
+    # this process alone is passed on to the inner run.
+    child = subprocess.Popen(['dbus-run-session', '--', sys.executable, script] + sys.argv[1:],
+                             env=env, preexec_fn=ignore_stop_signals)
+
+    def forward(number, frame):
+        for pid in inner_pids(child.pid):
+            try:
+                os.kill(pid, number)
+            except ProcessLookupError:
+                pass
+    previous = {number: signal.signal(number, forward) for number in STOP_SIGNALS}
     try:
-        child = subprocess.run(['dbus-run-session', '--', sys.executable, script] + sys.argv[1:],
-                               env=env, check=False,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
-        return child.returncode
+        return child.wait()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         if os.environ.get('CNV_KEEP_UI_TMP') == '1':
             log(f'kept {top}')
         else:
@@ -207,6 +252,7 @@ class Session:
         self.stack_dir = None
         self.stack = {}
         self.display = None
+        self.display_mode = 'xvfb'
         self.app = None
         self.app_wrapped = False
         self.app_log_path = os.path.join(top, 'app.log')
@@ -1175,12 +1221,17 @@ def main(test, display='xvfb'):
         sys.exit(outer(script, display))
 
     global _session
-    # Ignored as dbus-run-session was started (see outer()): Ctrl+C interrupts the test again.
-    # SIGTERM (a test's timeout, kill) too: the run stops its daemons and what they launched.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ignored as dbus-run-session was started (see outer()): Ctrl+C, SIGTERM (a test's timeout,
+    # kill) and SIGHUP (the demo's terminal closed) interrupt the run again, once: the stopping
+    # of its daemons and of what they launched is not interrupted by a second one.
+    def interrupted(number, frame):
+        ignore_stop_signals()
+        raise KeyboardInterrupt
+    for number in STOP_SIGNALS:
+        signal.signal(number, interrupted)
     args = parse_args()
     session = Session(args, os.environ[INNER])
+    session.display_mode = display
     _session = session
     status = 1
     try:
@@ -1198,6 +1249,9 @@ def main(test, display='xvfb'):
               'the app logged a critical:\n' + session.log_of('app'))
         status = 0
         log('passed')
+    except KeyboardInterrupt:
+        ignore_stop_signals()
+        log('interrupted: stopping')
     except Failure as failure:
         log(f'FAILED: {failure}')
         traceback.print_exc(file=sys.stdout)
@@ -1205,6 +1259,7 @@ def main(test, display='xvfb'):
         log('FAILED with an exception')
         traceback.print_exc(file=sys.stdout)
     finally:
+        ignore_stop_signals()
         if status != 0:
             try:
                 if session.display and session.app is not None:
