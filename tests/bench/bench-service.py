@@ -31,7 +31,6 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import argparse
 import glob
 import os
 import shutil
@@ -52,14 +51,7 @@ TARGET_RATIO = 0.2
 
 
 def parse_args():
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--app', required=True, help='the convene binary (the UI)')
-    parser.add_argument('--service', required=True, help='the convene-service binary')
-    parser.add_argument('--manager', required=True, help='the convene-manager binary')
-    parser.add_argument('--mailstack', required=True, help='tests/mailstack/mailstack.sh')
-    parser.add_argument('--schema-dir', required=True, help='the compiled GSettings schema')
-    parser.add_argument('--source-dir', required=True, help='the source tree tests/ directory')
-    parser.add_argument('--screenshots', default='/tmp', help='unused (the harness wants it)')
+    parser = sh.argument_parser(screenshots_required=False)
     parser.add_argument('--count', type=int, default=1000, help='invitations to take (1000)')
     parser.add_argument('--idle-seconds', type=float, default=60.0,
                         help='how long the wake-ups are counted (60)')

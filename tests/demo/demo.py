@@ -30,7 +30,6 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import argparse
 import email
 import email.policy
 import email.utils
@@ -56,19 +55,13 @@ STARTED = time.monotonic()
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='The Convene demo (see the file\'s header).')
+    parser = sh.argument_parser('The Convene demo (see the file\'s header).',
+                                screenshots_required=False)
     parser.add_argument('--headless', action='store_true',
                         help='no windows: run the whole flow and print each step')
     parser.add_argument('--check', action='store_true',
                         help='the whole-system test: quieter, stricter, exit status only')
-    parser.add_argument('--app', required=True, help='the convene binary (the UI)')
-    parser.add_argument('--service', required=True, help='the convene-service binary')
-    parser.add_argument('--manager', required=True, help='the convene-manager binary')
     parser.add_argument('--compose', required=True, help='tests/demo/demo-compose')
-    parser.add_argument('--mailstack', required=True, help='tests/mailstack/mailstack.sh')
-    parser.add_argument('--schema-dir', required=True, help='the compiled GSettings schema')
-    parser.add_argument('--source-dir', required=True, help='the source tree tests/ directory')
-    parser.add_argument('--screenshots', required=True, help='unused (the harness wants it)')
     return parser.parse_args()
 
 

@@ -28,7 +28,6 @@
 # Environment: as tests/ui/harness.py (CNV_KEEP_UI_TMP=1 keeps every log); CNV_SERVICE_WRAPPER runs
 # the service under a command (e.g. "valgrind -q").
 
-import argparse
 import datetime
 import email
 import email.policy
@@ -69,18 +68,16 @@ SERVICE_LOG_DOMAINS = ' '.join([
 TRUSTED_AUTHSERV_ID = 'mx.example.test'
 
 
-def parse_args():
-    """The UI harness's arguments plus the service's binary (replaces harness.parse_args, which
-    knows only its own)."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--app', required=True, help='the convene binary (the UI)')
+def argument_parser(description=None, screenshots_required=True):
+    """The UI harness's arguments plus the service's binary."""
+    parser = harness.argument_parser(description, screenshots_required)
     parser.add_argument('--service', required=True, help='the convene-service binary')
-    parser.add_argument('--manager', required=True, help='the convene-manager binary')
-    parser.add_argument('--mailstack', required=True, help='tests/mailstack/mailstack.sh')
-    parser.add_argument('--schema-dir', required=True, help='the compiled GSettings schema')
-    parser.add_argument('--source-dir', required=True, help='the source tree tests/ directory')
-    parser.add_argument('--screenshots', required=True, help='where the PNG screenshots go')
-    return parser.parse_args()
+    return parser
+
+
+def parse_args():
+    """Replaces harness.parse_args, which knows only the UI harness's arguments."""
+    return argument_parser().parse_args()
 
 
 harness.parse_args = parse_args

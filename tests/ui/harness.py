@@ -121,15 +121,21 @@ def wait_for(predicate, what, timeout=None):
         time.sleep(0.2)
 
 
-def parse_args():
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--app', required=True, help='the convene binary')
+def argument_parser(description=None, screenshots_required=True):
+    """The arguments every harness run takes (meson passes them); others add their own."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--app', required=True, help='the convene binary (the UI)')
     parser.add_argument('--manager', required=True, help='the convene-manager binary')
     parser.add_argument('--mailstack', required=True, help='tests/mailstack/mailstack.sh')
     parser.add_argument('--schema-dir', required=True, help='the compiled GSettings schema')
     parser.add_argument('--source-dir', required=True, help='the source tree tests/ directory')
-    parser.add_argument('--screenshots', required=True, help='where the PNG screenshots go')
-    return parser.parse_args()
+    parser.add_argument('--screenshots', required=screenshots_required, default='/tmp',
+                        help='where the PNG screenshots go')
+    return parser
+
+
+def parse_args():
+    return argument_parser().parse_args()
 
 
 # ---- outside the private bus -------------------------------------------------------------
