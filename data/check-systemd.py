@@ -62,10 +62,14 @@ def main():
         shutil.copy(man_page, man1)
         env = dict(os.environ, MANPATH=os.path.join(work, 'man'), SYSTEMD_LOG_COLOR='0')
 
-        result = run([analyze, 'verify', '--man=yes', unit], env=env, cwd=work)
+        # The Documentation= check runs man(1); without man-db it cannot, and is left out.
+        has_man = shutil.which('man') is not None
+        result = run([analyze, 'verify', '--man=yes' if has_man else '--man=no', unit], env=env,
+                     cwd=work)
         messages = (result.stdout + result.stderr).strip()
         ok(result.returncode == 0 and messages == '',
-           'systemd-analyze verify accepts the unit, without a message',
+           'systemd-analyze verify accepts the unit, without a message'
+           + ('' if has_man else ' (Documentation= not checked: no man command)'),
            f'exit status {result.returncode}\n{messages}')
 
         result = run([analyze, 'security', '--offline=true', '--no-pager', unit], env=env,

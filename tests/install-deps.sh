@@ -31,7 +31,8 @@ test_pkgs=(
   flatpak-builder             # flatpak/: the manifest parsed offline (--show-manifest)
   groff-base                  # groff: the man pages render without a warning (meson test, suite data)
   locales                     # localedef: the French screenshots compile fr_FR.UTF-8 for French dates
-  systemd                     # systemd-analyze verify / security of the manager's unit (offline)
+  systemd man-db              # systemd-analyze verify / security of the manager's unit (offline;
+                              # man: its Documentation=man:convene-manager(1) resolves)
 )
 # the real mail stack of tests/mailstack/ (Postfix preseeded below: no system MTA is configured)
 mailstack_pkgs=(
