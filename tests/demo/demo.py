@@ -478,6 +478,8 @@ def start_all(run):
 
 if __name__ == '__main__':
     headless_mode = '--headless' in sys.argv
+    if '-h' in sys.argv or '--help' in sys.argv:
+        parse_args()  # prints the help and exits, before anything is set up
     if harness.INNER not in os.environ:
         if '--check' not in sys.argv and 'CNV_HARNESS_LOG' not in os.environ:
             # The harness's own lines go to a file of this run, kept (mode 0600: it may name
