@@ -679,7 +679,20 @@ show_session_activated (GSimpleAction *action,
 }
 
 /* A failure to reach the service says so in the main window, when there is one (a prompt says it
- * itself). */
+ * itself); a cancelled call says nothing. */
+static void
+toast_service_error (CnvApplication *self,
+                     const GError   *error)
+{
+  CnvWindow *window;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  window = find_main_window (self);
+  if (window != NULL)
+    cnv_window_add_toast (window, adw_toast_new (error->message));
+}
+
 static void
 on_service_answered (GObject      *source,
                      GAsyncResult *result,
@@ -687,15 +700,9 @@ on_service_answered (GObject      *source,
 {
   g_autoptr(CnvApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  CnvWindow *window;
 
-  if (cnv_service_proxy_activate_finish (CNV_SERVICE_PROXY (source), result, &error)
-      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  window = find_main_window (self);
-  if (window != NULL)
-    cnv_window_add_toast (window, adw_toast_new (error->message));
+  if (!cnv_service_proxy_activate_finish (CNV_SERVICE_PROXY (source), result, &error))
+    toast_service_error (self, error);
 }
 
 static void
@@ -926,15 +933,9 @@ on_service_ensured (GObject      *source,
 {
   g_autoptr(CnvApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  CnvWindow *window;
 
-  if (cnv_service_proxy_ensure_finish (CNV_SERVICE_PROXY (source), result, &error)
-      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  window = find_main_window (self);
-  if (window != NULL)
-    cnv_window_add_toast (window, adw_toast_new (error->message));
+  if (!cnv_service_proxy_ensure_finish (CNV_SERVICE_PROXY (source), result, &error))
+    toast_service_error (self, error);
 }
 
 static void
